@@ -1,0 +1,41 @@
+"""Application factory: settings, logging, the coach, blueprints and error handlers. It only wires."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from service import api, limits
+from service.cache import open_cache
+from service.coach import Coach
+from service.config import Settings, load_settings
+from service.prompts import PromptRegistry
+
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
+    """Build the app from defaults, then the environment, then `config` (tests pass overrides here)."""
+    settings = config if isinstance(config, Settings) else load_settings(**(config or {}))
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    registry = PromptRegistry(settings.prompts_dir)
+    cache = open_cache(
+        settings.cache, directory=settings.cache_dir, ttl_s=settings.cache_ttl_s, redis_url=settings.redis_url
+    )
+    app.extensions["coach"] = Coach(settings, registry, cache)
+    app.extensions["settings"] = settings
+    limits.init_app(app, settings)
+    api.init_app(app)
+    if not settings.is_local:
+        # Pay litellm's multi-second import once, before gunicorn forks (--preload), not on a request.
+        from service import llm
+
+        llm.preload()
+    return app

@@ -1,0 +1,173 @@
+"""The `coach` console script: serve, review, eval, prompts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from typing import Any
+
+from pydantic import ValidationError
+
+from service.config import ConfigError, load_settings
+from service.errors import CoachError
+from service.schemas import DEFAULT_QUESTION, LEVELS, FeedbackRequest, FeedbackResponse
+
+
+def _build_coach(overrides: dict[str, Any]) -> Any:
+    from service.cache import open_cache
+    from service.coach import Coach
+    from service.prompts import PromptRegistry
+
+    settings = load_settings(**overrides)
+    cache = open_cache(settings.cache, directory=settings.cache_dir, ttl_s=settings.cache_ttl_s,
+                       redis_url=settings.redis_url)
+    return Coach(settings, PromptRegistry(settings.prompts_dir), cache)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run gunicorn exactly as `make serve` does."""
+    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    argv = [
+        gunicorn, "--preload", "--workers", str(args.workers), "--threads", str(args.threads),
+        "--bind", f"{args.host}:{args.port}", "--access-logfile", "-", "service.app:create_app()",
+    ]
+    os.execv(gunicorn, argv)
+    return 0  # pragma: no cover
+
+
+def _request_from_args(args: argparse.Namespace) -> FeedbackRequest:
+    if args.answer is None:
+        raw = sys.stdin.read()
+        if not raw.strip():
+            raise SystemExit("coach review: give --answer and --title/--level, or a JSON request on stdin")
+        data = json.loads(raw)
+    else:
+        data = {
+            "question": args.question,
+            "answer": args.answer,
+            "role": {"title": args.title, "level": args.level, "company": args.company, "industry": args.industry},
+        }
+    options = data.setdefault("options", {})
+    if args.model:
+        options["model"] = args.model
+    if args.prompt_version:
+        options["prompt_version"] = args.prompt_version
+    if args.no_cache:
+        options["cache"] = False
+    return FeedbackRequest.model_validate(data)
+
+
+def render_text(result: FeedbackResponse) -> str:
+    """A readable report of one feedback for the terminal."""
+    lines = [
+        f"Overall: {result.overall.score:g}/5 ({result.overall.band})",
+        result.overall.summary,
+        "",
+        "Criteria:",
+    ]
+    for c in result.criteria:
+        lines.append(f"  {c.score}/5  {c.name}: {c.rationale}")
+    if result.red_flags:
+        lines += ["", "Red flags:"]
+        lines += [f"  - {f.code}: {f.explanation}" + (f' ("{f.quote}")' if f.quote else "") for f in result.red_flags]
+    if result.goals:
+        lines += ["", "Goals found:"] + [f"  - [{g.horizon}, {g.category}] {g.text}" for g in result.goals]
+    if result.strengths:
+        lines += ["", "Strengths:"] + [f"  + {s}" for s in result.strengths]
+    if result.improvements:
+        lines += ["", "Improvements:"] + [f"  * {s}" for s in result.improvements]
+    if result.rewrite:
+        lines += ["", "A stronger version:", "  " + result.rewrite]
+    m = result.meta
+    lines += ["", f"[{m.model} | {m.prompt} {m.prompt_version} {m.prompt_hash} | {m.latency_ms} ms"
+              f"{' | cached' if m.cached else ''}]"]
+    return "\n".join(lines)
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    """Feedback on one answer through the same path as the HTTP API."""
+    try:
+        request = _request_from_args(args)
+        result = _build_coach({})
+        feedback = result.feedback(request)
+    except ValidationError as exc:
+        print(f"coach review: invalid request: {exc}", file=sys.stderr)
+        return 2
+    except json.JSONDecodeError as exc:
+        print(f"coach review: stdin is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    except CoachError as exc:
+        print(json.dumps(exc.to_dict(), indent=2) if args.json else f"coach review: {exc.code}: {exc.message}",
+              file=sys.stderr)
+        return 1
+    print(feedback.model_dump_json(indent=2) if args.json else render_text(feedback))
+    return 0
+
+
+def cmd_prompts(args: argparse.Namespace) -> int:
+    """List prompt versions."""
+    from service.prompts import PromptRegistry
+
+    settings = load_settings()
+    registry = PromptRegistry(settings.prompts_dir)
+    default = registry.get(settings.prompt_version).version
+    for v in registry.versions.values():
+        mark = "*" if v.version == default else " "
+        print(f"{mark} {v.name} {v.version:<4} {v.meta.status:<12} {v.content_hash}  {v.meta.description}")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Run the eval harness (evals/)."""
+    from evals import run
+
+    return run.main(args.rest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `coach` console script."""
+    parser = argparse.ArgumentParser(prog="coach", description="answer-coach: career-goals interview coaching")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service (gunicorn)")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    serve.add_argument("--threads", type=int, default=int(os.environ.get("COACH_THREADS", "4")))
+    serve.set_defaults(func=cmd_serve)
+
+    review = sub.add_parser("review", help="feedback on one answer (flags, or a JSON request on stdin)")
+    review.add_argument("--answer", help="the answer text; omit to read a JSON request from stdin")
+    review.add_argument("--title", default="Marketing Coordinator", help="role title")
+    review.add_argument("--level", default="entry", choices=LEVELS, help="role level")
+    review.add_argument("--company")
+    review.add_argument("--industry")
+    review.add_argument("--question", default=DEFAULT_QUESTION)
+    review.add_argument("--model", help="model (must be allowed: COACH_ALLOWED_MODELS)")
+    review.add_argument("--prompt-version")
+    review.add_argument("--no-cache", action="store_true", help="bypass the cache")
+    review.add_argument("--json", action="store_true", help="print the raw JSON response")
+    review.set_defaults(func=cmd_review)
+
+    prompts = sub.add_parser("prompts", help="list prompt versions (* marks the default)")
+    prompts.set_defaults(func=cmd_prompts)
+
+    evaluate = sub.add_parser("eval", help="run the eval suite; `coach eval --help` for its options",
+                              add_help=False)
+    evaluate.add_argument("rest", nargs=argparse.REMAINDER)
+    evaluate.set_defaults(func=cmd_eval)
+
+    args = parser.parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"coach: {exc}", file=sys.stderr)
+        return 2
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,284 @@
+"""Reads an answer: which sentences are the candidate's own, what signals each holds, and the flags."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+
+from service.engine.text import (
+    Hit,
+    Sentence,
+    field_patterns,
+    find_hits,
+    is_reported,
+    lexicon,
+    negated,
+    patterns,
+    quoted_spans,
+    sentences,
+)
+from service.rubric import Rubric
+from service.schemas import FeedbackRequest, FlagCode
+
+SIGNALS = ("goal", "steps", "vague", "value", "authentic", "role_ref", "bridge", "growth")
+_LEAVE_WEAK = re.compile(
+    r"\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b", re.I
+)
+_LEAVE_OK = re.compile(
+    r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
+    r"leave (work|the office) (at|on time)|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
+    re.I,
+)
+_ELSEWHERE = re.compile(
+    r"\b(another|other|different|bigger|larger|new|next|better|own)\s+(company|companies|firm|employer|job|organi[sz]ation|"
+    r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
+    re.I,
+)
+_UNBOUNDED = re.compile(r"\b(long[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b", re.I)
+_TIME = re.compile(
+    r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
+    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|a couple of|a few|several|half a)"
+    r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)[\s-]+(years?|months?)\s+from now\b",
+    re.I,
+)
+_SOON = re.compile(
+    r"\b(by|before)\s+(next|this|the end of (this|next))\s+(year|summer|spring|fall|autumn|winter|quarter)\b|\bnext year\b|"
+    r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b",
+    re.I,
+)
+_YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
+_SHORT_MARK = re.compile(r"\b(short[- ]term|first|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I)
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_STOP = set(
+    "the and for with from that this your you our are was were have has had will would could should about into over "
+    "their they them then than also just more most very much many some what when where which while who whom why how "
+    "role position job team company work working level role's manager senior junior associate lead".split()
+)
+
+
+@dataclass
+class Analysis:
+    """Everything the judge and the writer need to know about one answer."""
+
+    request: FeedbackRequest
+    sentences: list[Sentence]
+    own: list[Sentence]  # the candidate's own sentences: not reported speech, not grader instructions
+    hits: dict[str, list[Hit]]
+    injection: list[Hit]
+    flags: dict[FlagCode, Hit | None] = field(default_factory=dict)
+    role_fields: set[str] = field(default_factory=set)
+    overlap: list[Hit] = field(default_factory=list)
+    target_rung: float | None = None
+    timeline_years: float | None = None
+
+    def count(self, group: str) -> int:
+        """Distinct own sentences holding this signal."""
+        return len({h.sentence for h in self.hits.get(group, [])})
+
+    def first(self, group: str) -> Hit | None:
+        found = self.hits.get(group, [])
+        return found[0] if found else None
+
+    def sentence_of(self, hit: Hit) -> Sentence:
+        return self.sentences[hit.sentence]
+
+
+def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
+    return any(start <= hit.start and hit.end <= end for start, end in spans)
+
+
+def _words(text: str) -> set[str]:
+    return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+@cache
+def _number_words() -> dict[str, float]:
+    return {k: float(v) for k, v in lexicon()["timeframes"]["numbers"].items()}
+
+
+def parse_years(text: str, today: date | None = None) -> float | None:
+    """The shortest timeframe a sentence names, in years; None when it names none."""
+    found: list[float] = []
+    numbers = _number_words()
+    for m in _TIME.finditer(text):
+        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
+        unit = unit.lower()
+        found.append(value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value)
+    if _SOON.search(text):
+        found.append(1.0)
+    for m in _YEAR.finditer(text):
+        found.append(max(0.5, int(m.group(1)) - (today or date.today()).year))
+    return min(found) if found else None
+
+
+def rung_of(text: str) -> float | None:
+    """The highest rung of the seniority ladder the text names."""
+    best: float | None = None
+    for pattern, rung in _ladder():
+        if pattern.search(text):
+            best = rung if best is None else max(best, rung)
+    return best
+
+
+@cache
+def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
+    return tuple((re.compile(p, re.I), float(r)) for p, r in lexicon()["ladder"]["rungs"])
+
+
+def fields_in(text: str) -> set[str]:
+    """Fields of work whose vocabulary the text uses."""
+    return {name for name, p in field_patterns().items() if p.search(text)}
+
+
+def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
+    """Split, attribute and match the answer; then decide the red flags."""
+    answer = request.answer
+    all_sentences = sentences(answer)
+    quotes = quoted_spans(answer)
+    injection: list[Hit] = []
+    own: list[Sentence] = []
+    for s in all_sentences:
+        found = find_hits("injection", "flags", s)
+        if found:
+            injection.extend(found)
+        elif not is_reported(s):
+            own.append(s)
+    hits: dict[str, list[Hit]] = defaultdict(list)
+    for s in own:
+        for group in SIGNALS:
+            for h in find_hits(group, "signals", s):
+                if group in ("goal", "steps", "value", "authentic") or not _in_quotes(h, quotes):
+                    hits[group].append(h)
+    a = Analysis(request=request, sentences=all_sentences, own=own, hits=hits, injection=injection)
+    role = request.role
+    role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
+    a.role_fields = fields_in(role_text)
+    role_words = _words(" ".join(filter(None, [role.title, role.industry, role.description])))
+    for s in own:
+        for m in _WORD.finditer(s.text.lower()):
+            if m.group(0)[:6] in role_words and m.group(0) not in _STOP:
+                a.overlap.append(Hit("overlap", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
+    _decide_flags(a, rubric, quotes)
+    return a
+
+
+def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> list[Hit]:
+    out: list[Hit] = []
+    for s in a.own:
+        for h in find_hits(group, "flags", s):
+            if not negated(s, h.start) and not _in_quotes(h, quotes):
+                out.append(h)
+    return out
+
+
+def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) -> None:
+    flags = a.flags
+    text_own = " ".join(s.text for s in a.own)
+    if a.injection:
+        flags["off_topic"] = a.injection[0]
+
+    # no_goals: evasion, and nothing else that reads as a goal with substance
+    evasions = _own_flag_hits(a, "no_goals", quotes)
+    substance = a.count("steps") + a.count("growth")
+    if evasions and substance <= 1:
+        flags["no_goals"] = evasions[0]
+    elif not a.own or (a.count("goal") == 0 and substance == 0 and not a.injection):
+        career_words = a.count("value") + a.count("role_ref") + len(a.overlap)
+        if career_words == 0 and a.own:
+            flags["off_topic"] = None
+        else:
+            flags["no_goals"] = None
+
+    # paycheck_only: money or security as the whole motivation
+    pay = [
+        h for h in _own_flag_hits(a, "paycheck", quotes)
+        if not any(p.search(a.sentence_of(h).text) for p in patterns("flags", "paycheck_not"))
+    ]
+    interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
+    if pay and (interest <= 1 or (len({h.sentence for h in pay}) >= 2 and interest <= 2)):
+        flags["paycheck_only"] = pay[0]
+
+    # stepping_stone: an exit plan, strong wording or leaving + elsewhere/soon
+    stepping = _own_flag_hits(a, "stepping", quotes)
+    for s in a.own:
+        m = _LEAVE_WEAK.search(s.text)
+        if m and not _LEAVE_OK.search(s.text) and not negated(s, s.start + m.start()):
+            years = parse_years(s.text)
+            if _ELSEWHERE.search(s.text) or (years is not None and years <= 3):
+                stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
+    if stepping:
+        flags["stepping_stone"] = stepping[0]
+
+    # misaligned_goal: a goal pointing at another field or a named company, with no bridge
+    misaligned = _misaligned(a)
+    if misaligned is not None and a.count("bridge") == 0:
+        flags["misaligned_goal"] = misaligned
+
+    # unrealistic_timeline: rungs to climb versus the years named
+    _timeline(a, rubric)
+
+    # vague: goals without steps
+    if "no_goals" not in flags and "off_topic" not in flags or (a.injection and a.count("goal")):
+        steps = a.count("steps")
+        if a.count("goal") and (steps == 0 or (steps == 1 and a.count("vague") >= 2)):
+            flags["vague"] = a.first("vague") or a.first("goal")
+    del text_own
+
+
+def _misaligned(a: Analysis) -> Hit | None:
+    targets = re.compile(lexicon()["targets"]["career"], re.I)
+    company = re.compile(lexicon()["targets"]["company"])
+    adjacent: set[str] = set(a.role_fields)
+    for f in a.role_fields:
+        adjacent.update(lexicon()["fields_adjacent"].get(f, []))
+    role_company = (a.request.role.company or "").lower()
+    for s in a.own:
+        for m in company.finditer(s.text):
+            name = m.group(1).strip(" .,'’")
+            if name.lower() not in ("i", "a", "the", "my", "our", "your", "this") and name.lower() not in role_company:
+                if not negated(s, s.start + m.start()):
+                    return Hit("misaligned", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
+        for m in targets.finditer(s.text):
+            tail = s.text[m.end() : m.end() + 60]
+            tail_fields = fields_in(tail)
+            if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
+                end = min(len(s.text), m.end() + 60)
+                return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
+    return None
+
+
+def _timeline(a: Analysis, rubric: Rubric) -> None:
+    level = a.request.role.level
+    current = float(lexicon()["levels"][level])
+    per_rung = rubric.years_per_rung(level)
+    five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
+    for s in a.own:
+        rung = rung_of(s.text)
+        if rung is None or rung <= current:
+            continue
+        years = parse_years(s.text)
+        if years is None:
+            if _UNBOUNDED.search(s.text):
+                continue
+            if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
+                years = 5.0
+            elif _SHORT_MARK.search(s.text):
+                years = 2.0
+            else:
+                continue
+        gap = rung - current
+        if a.target_rung is None or rung > a.target_rung:
+            a.target_rung, a.timeline_years = rung, years
+        needed = gap * per_rung
+        if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
+            m = next(p.search(s.text) for p, r in _ladder() if r == rung and p.search(s.text))
+            assert m is not None
+            a.flags["unrealistic_timeline"] = Hit(
+                "unrealistic", s.index, s.start + m.start(), s.start + m.end(), m.group(0)
+            )
+            a.target_rung, a.timeline_years = rung, years
+            return

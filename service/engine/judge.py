@@ -1,0 +1,84 @@
+"""Scores: each criterion from the signals, then the overall from the rubric's weights and flag penalties."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from service.engine.analysis import Analysis
+from service.rubric import Rubric
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Criterion scores (1..5 by id) and the overall score (1..5, half steps)."""
+
+    criteria: dict[str, int]
+    overall: float
+
+
+def _clamp(value: float, low: int = 1, high: int = 5) -> int:
+    return int(max(low, min(high, round(value))))
+
+
+def score_criteria(a: Analysis) -> dict[str, int]:
+    """One score per built-in criterion id; unknown ids in a rubric fall back to the mean."""
+    f = a.flags
+    steps, goals = a.count("steps"), a.count("goal")
+    no_content = "no_goals" in f or ("off_topic" in f and not goals)
+
+    concrete = 1 if no_content else {0: 2 if goals else 1, 1: 3, 2: 4}.get(steps, 5)
+    if "vague" in f:
+        concrete = min(concrete, 2)
+
+    ties = min(a.count("role_ref"), 2) + min(len({h.sentence for h in a.overlap}), 2)
+    alignment = 2 + min(ties, 3) * 0.8 + (0.5 if a.count("value") else 0)
+    if "misaligned_goal" in f:
+        alignment = 1
+    elif "stepping_stone" in f:
+        alignment = min(alignment, 2)
+    elif no_content:
+        alignment = min(alignment, 2)
+
+    ambition = a.count("growth") + (1 if a.target_rung else 0)
+    realism = 3 + (1 if ambition else 0) + (1 if ambition and steps >= 2 else 0)
+    if "unrealistic_timeline" in f:
+        realism = 1
+    elif no_content:
+        realism = 2
+
+    authenticity = 2 + min(a.count("authentic"), 2) + (1 if steps >= 2 else 0)
+    if "paycheck_only" in f or no_content:
+        authenticity = 1
+    elif "off_topic" in f:
+        authenticity = min(authenticity, 2)
+
+    mutual = 2 + min(a.count("value"), 2) + (1 if a.count("role_ref") and a.count("value") else 0)
+    if "stepping_stone" in f or "paycheck_only" in f or no_content:
+        mutual = 1
+    elif "misaligned_goal" in f:
+        mutual = min(mutual, 2)
+
+    return {
+        "authenticity": _clamp(authenticity),
+        "role_alignment": _clamp(alignment),
+        "realism": _clamp(realism),
+        "concrete_steps": _clamp(concrete),
+        "mutual_value": _clamp(mutual),
+    }
+
+
+def judge(a: Analysis, rubric: Rubric) -> Verdict:
+    """Criterion scores and the overall score under this rubric's weights, penalties and cap."""
+    known = score_criteria(a)
+    mean = sum(known.values()) / len(known)
+    scores = {c.id: known.get(c.id, _clamp(mean)) for c in rubric.criteria}
+    overall = sum(c.weight * scores[c.id] for c in rubric.criteria)
+    serious = 0
+    for code in a.flags:
+        spec = rubric.flag(code)
+        overall -= spec.penalty
+        serious += spec.serious
+    if serious:
+        overall = min(overall, rubric.scoring.flag_cap_serious - 0.5 * serious)
+    overall = max(1.0, min(5.0, round(overall * 2) / 2))
+    return Verdict(criteria=scores, overall=overall)
