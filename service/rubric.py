@@ -53,7 +53,11 @@ class LevelSpec(_Data):
 class Scoring(_Data):
     """How criteria and flags combine into the overall score."""
 
-    flag_cap_serious: float = Field(2.5, ge=1, le=5, description="Serious flags keep the overall below this")
+    no_answer_score: float = Field(1.0, ge=1, le=5, description="Overall when there is no goal or no answer")
+    two_serious_score: float = Field(1.5, ge=1, le=5, description="Overall with two or more serious flags")
+    one_serious_max: float = Field(2.0, ge=1, le=5, description="Highest overall with one serious flag")
+    one_serious_drop: float = Field(1.5, ge=0, le=4, description="Points one serious flag takes off the content")
+    vague_max: float = Field(2.5, ge=1, le=5, description="Highest overall for a vague answer tied to the role")
 
 
 class Realism(_Data):

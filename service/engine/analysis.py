@@ -29,7 +29,7 @@ _LEAVE_WEAK = re.compile(
 )
 _LEAVE_OK = re.compile(
     r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
-    r"leave (work|the office) (at|on time)|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
+    r"leave (work|the office) (at|on time)|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
     re.I,
 )
 _ELSEWHERE = re.compile(
@@ -45,10 +45,11 @@ _TIME = re.compile(
     re.I,
 )
 _SOON = re.compile(
-    r"\b(by|before)\s+(next|this|the end of (this|next))\s+(year|summer|spring|fall|autumn|winter|quarter)\b|\bnext year\b|"
+    r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
     r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b",
     re.I,
 )
+_PATH = re.compile(r"\b(\w+[- ]year (path|journey|track|plan)|(ten|fifteen|twenty|\d{2})[- ](to|or)[- ]\w+[- ]years?|long road|many years)\b", re.I)
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
 _SHORT_MARK = re.compile(r"\b(short[- ]term|first|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I)
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
@@ -78,12 +79,31 @@ class Analysis:
         """Distinct own sentences holding this signal."""
         return len({h.sentence for h in self.hits.get(group, [])})
 
+    def concrete(self) -> int:
+        """Own sentences that show a step, or a goal specific enough to act on (names, numbers, dates)."""
+        step_sentences = {h.sentence for h in self.hits.get("steps", [])}
+        specific = {
+            h.sentence for h in self.hits.get("goal", []) if _specificity(self.sentences[h.sentence].text) >= 2
+        }
+        return len(step_sentences | specific)
+
     def first(self, group: str) -> Hit | None:
         found = self.hits.get(group, [])
         return found[0] if found else None
 
     def sentence_of(self, hit: Hit) -> Sentence:
         return self.sentences[hit.sentence]
+
+
+_SPECIFIC = re.compile(
+    r"\d|(?<=[a-z,;:] )[A-Z][\w+&-]+|\b[A-Z]{2,}\b|\b\w+-\w+(-\w+)?\b|"
+    r"\b(this|next|by|in my first|within my first) (summer|fall|spring|winter|quarter|year|month|review|90 days|term)\b"
+)
+
+
+def _specificity(text: str) -> int:
+    """Rough count of concrete tokens: numbers, names, acronyms, compound nouns, near dates."""
+    return len(_SPECIFIC.findall(text))
 
 
 def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -156,7 +176,8 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     a = Analysis(request=request, sentences=all_sentences, own=own, hits=hits, injection=injection)
     role = request.role
     role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
-    a.role_fields = fields_in(role_text)
+    # The title and industry say what the role is; a description mentions everything, so it only fills gaps.
+    a.role_fields = fields_in(" ".join(filter(None, [role.title, role.industry]))) or fields_in(role_text)
     role_words = _words(" ".join(filter(None, [role.title, role.industry, role.description])))
     for s in own:
         for m in _WORD.finditer(s.text.lower()):
@@ -183,15 +204,12 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # no_goals: evasion, and nothing else that reads as a goal with substance
     evasions = _own_flag_hits(a, "no_goals", quotes)
+    evasive_sentences = len({h.sentence for h in evasions})
     substance = a.count("steps") + a.count("growth")
-    if evasions and substance <= 1:
+    if evasions and (substance <= 1 or evasive_sentences >= 2 or evasive_sentences >= a.count("goal")):
         flags["no_goals"] = evasions[0]
-    elif not a.own or (a.count("goal") == 0 and substance == 0 and not a.injection):
-        career_words = a.count("value") + a.count("role_ref") + len(a.overlap)
-        if career_words == 0 and a.own:
-            flags["off_topic"] = None
-        else:
-            flags["no_goals"] = None
+    elif not a.own:
+        flags["no_goals"] = None
 
     # paycheck_only: money or security as the whole motivation
     pay = [
@@ -199,8 +217,10 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         if not any(p.search(a.sentence_of(h).text) for p in patterns("flags", "paycheck_not"))
     ]
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
-    if pay and (interest <= 1 or (len({h.sentence for h in pay}) >= 2 and interest <= 2)):
-        flags["paycheck_only"] = pay[0]
+    pay_sentences = len({h.sentence for h in pay})
+    motive = _own_flag_hits(a, "paycheck_motive", quotes)
+    if motive or (pay and (interest <= 1 or pay_sentences >= max(2, interest - 1) or len(pay) >= 3)):
+        flags["paycheck_only"] = (motive or pay)[0]
 
     # stepping_stone: an exit plan, strong wording or leaving + elsewhere/soon
     stepping = _own_flag_hits(a, "stepping", quotes)
@@ -213,17 +233,28 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     if stepping:
         flags["stepping_stone"] = stepping[0]
 
-    # misaligned_goal: a goal pointing at another field or a named company, with no bridge
+    # misaligned_goal: a goal at a named other company, or in another field with no bridge back
     misaligned = _misaligned(a)
-    if misaligned is not None and a.count("bridge") == 0:
+    if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
         flags["misaligned_goal"] = misaligned
+        # a different career on a stated horizon of a few years is also an exit plan
+        years = parse_years(a.sentence_of(misaligned).text)
+        if years is None and re.search(r"\bfive years|5 years\b", a.request.question, re.I):
+            years = 5.0
+        if years is not None and years <= 5 and misaligned.group != "company":
+            flags.setdefault("stepping_stone", misaligned)
 
     # unrealistic_timeline: rungs to climb versus the years named
     _timeline(a, rubric)
 
-    # vague: goals without steps
-    if "no_goals" not in flags and "off_topic" not in flags or (a.injection and a.count("goal")):
-        steps = a.count("steps")
+    # off_topic: no goal at all and no other reading of the answer (strengths, past duties, opinions)
+    if a.own and a.count("goal") == 0 and not flags:
+        flags["off_topic"] = None
+
+    # vague: goals without steps or specifics
+    motive_only = "paycheck_only" in flags or "no_goals" in flags
+    if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
+        steps = a.concrete()
         if a.count("goal") and (steps == 0 or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
     del text_own
@@ -236,12 +267,17 @@ def _misaligned(a: Analysis) -> Hit | None:
     for f in a.role_fields:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
     role_company = (a.request.role.company or "").lower()
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
+        if s.index not in goal_sentences:
+            continue
         for m in company.finditer(s.text):
             name = m.group(1).strip(" .,'’")
-            if name.lower() not in ("i", "a", "the", "my", "our", "your", "this") and name.lower() not in role_company:
-                if not negated(s, s.start + m.start()):
-                    return Hit("misaligned", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
+            first = name.split()[0].lower().rstrip("'’s")
+            if first in _NOT_ORGS or (role_company and (first in role_company or role_company.split()[0] in name.lower())):
+                continue
+            if not negated(s, s.start + m.start()):
+                return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
         for m in targets.finditer(s.text):
             tail = s.text[m.end() : m.end() + 60]
             tail_fields = fields_in(tail)
@@ -249,6 +285,13 @@ def _misaligned(a: Analysis) -> Hit | None:
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
     return None
+
+
+_NOT_ORGS = set(
+    "i a an the my our your this that it we he she they here there monday tuesday wednesday thursday friday saturday "
+    "sunday january february march april may june july august september october november december christmas "
+    "university college school state city county first second third long short next year".split()
+)
 
 
 def _timeline(a: Analysis, rubric: Rubric) -> None:
@@ -260,10 +303,16 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
         rung = rung_of(s.text)
         if rung is None or rung <= current:
             continue
+        following = a.sentences[s.index + 1].text if s.index + 1 < len(a.sentences) else ""
         years = parse_years(s.text)
+        if years is None and _UNBOUNDED.search(s.text):
+            continue
         if years is None:
-            if _UNBOUNDED.search(s.text):
+            # the timeframe often sits in the next sentence ("I know that's usually a fifteen-year path")
+            years = parse_years(following) if not _UNBOUNDED.search(following) else None
+            if years is None and (_UNBOUNDED.search(following) or _PATH.search(following)):
                 continue
+        if years is None:
             if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
                 years = 5.0
             elif _SHORT_MARK.search(s.text):

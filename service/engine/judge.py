@@ -23,8 +23,8 @@ def _clamp(value: float, low: int = 1, high: int = 5) -> int:
 def score_criteria(a: Analysis) -> dict[str, int]:
     """One score per built-in criterion id; unknown ids in a rubric fall back to the mean."""
     f = a.flags
-    steps, goals = a.count("steps"), a.count("goal")
-    no_content = "no_goals" in f or ("off_topic" in f and not goals)
+    steps, goals = a.concrete(), a.count("goal")
+    no_content = "no_goals" in f or ("off_topic" in f and not a.injection)
 
     concrete = 1 if no_content else {0: 2 if goals else 1, 1: 3, 2: 4}.get(steps, 5)
     if "vague" in f:
@@ -34,9 +34,7 @@ def score_criteria(a: Analysis) -> dict[str, int]:
     alignment = 2 + min(ties, 3) * 0.8 + (0.5 if a.count("value") else 0)
     if "misaligned_goal" in f:
         alignment = 1
-    elif "stepping_stone" in f:
-        alignment = min(alignment, 2)
-    elif no_content:
+    elif "stepping_stone" in f or no_content:
         alignment = min(alignment, 2)
 
     ambition = a.count("growth") + (1 if a.target_rung else 0)
@@ -46,13 +44,13 @@ def score_criteria(a: Analysis) -> dict[str, int]:
     elif no_content:
         realism = 2
 
-    authenticity = 2 + min(a.count("authentic"), 2) + (1 if steps >= 2 else 0)
+    authenticity = 3 + min(a.count("authentic"), 1) + (1 if steps >= 3 or a.count("authentic") >= 2 else 0)
     if "paycheck_only" in f or no_content:
         authenticity = 1
-    elif "off_topic" in f:
-        authenticity = min(authenticity, 2)
+    elif "vague" in f or "off_topic" in f:
+        authenticity = min(authenticity, 3) - (1 if a.count("vague") >= 3 else 0)
 
-    mutual = 2 + min(a.count("value"), 2) + (1 if a.count("role_ref") and a.count("value") else 0)
+    mutual = 2 + min(a.count("value"), 2) + (1 if a.count("role_ref") or len(a.overlap) >= 2 else 0)
     if "stepping_stone" in f or "paycheck_only" in f or no_content:
         mutual = 1
     elif "misaligned_goal" in f:
@@ -68,17 +66,30 @@ def score_criteria(a: Analysis) -> dict[str, int]:
 
 
 def judge(a: Analysis, rubric: Rubric) -> Verdict:
-    """Criterion scores and the overall score under this rubric's weights, penalties and cap."""
+    """Criterion scores and the overall score under this rubric.
+
+    The overall follows the guide's logic rather than a plain sum: with no flag it is the weighted mean of the
+    criteria; a serious flag puts the answer in the weak band (how weak depends on what else it offers);
+    vague caps it at the weak/adequate line; an instruction to the grader costs a fixed penalty on top of
+    the score the real content earns.
+    """
     known = score_criteria(a)
     mean = sum(known.values()) / len(known)
     scores = {c.id: known.get(c.id, _clamp(mean)) for c in rubric.criteria}
-    overall = sum(c.weight * scores[c.id] for c in rubric.criteria)
-    serious = 0
-    for code in a.flags:
-        spec = rubric.flag(code)
-        overall -= spec.penalty
-        serious += spec.serious
-    if serious:
-        overall = min(overall, rubric.scoring.flag_cap_serious - 0.5 * serious)
+    content = sum(c.weight * scores[c.id] for c in rubric.criteria)
+    rules = rubric.scoring
+    serious = [code for code in a.flags if rubric.flag(code).serious]
+    overall = content
+    if "no_goals" in a.flags or ("off_topic" in a.flags and not a.injection):
+        overall = rules.no_answer_score + (0.5 if a.count("steps") >= 2 else 0.0)
+    elif len(serious) >= 2:
+        overall = rules.two_serious_score
+    elif serious:
+        overall = max(rules.two_serious_score, min(rules.one_serious_max, content - rules.one_serious_drop))
+    elif "vague" in a.flags:
+        tied = (a.count("role_ref") or a.overlap) and a.count("vague") < 3
+        overall = min(overall, rules.vague_max if tied else rules.vague_max - 0.5)
+    if a.injection:
+        overall -= rubric.flag("off_topic").penalty
     overall = max(1.0, min(5.0, round(overall * 2) / 2))
     return Verdict(criteria=scores, overall=overall)
