@@ -9,7 +9,7 @@ from service.engine.judge import judge
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, ModelOutput, band_for
 
-ENGINE_VERSION = "1"  # bump when the engine's output for the same input changes (it is in cache keys)
+ENGINE_VERSION = "2"  # bump when the engine's output for the same input changes (it is in cache keys)
 
 
 def review(request: FeedbackRequest, rubric: Rubric) -> ModelOutput:

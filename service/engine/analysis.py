@@ -37,7 +37,7 @@ _ELSEWHERE = re.compile(
     r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
     re.I,
 )
-_UNBOUNDED = re.compile(r"\b(long[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b", re.I)
+_UNBOUNDED = re.compile(r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b", re.I)
 _TIME = re.compile(
     r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
     r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|a couple of|a few|several|half a)"
@@ -81,11 +81,14 @@ class Analysis:
 
     def concrete(self) -> int:
         """Own sentences that show a step, or a goal specific enough to act on (names, numbers, dates)."""
-        step_sentences = {h.sentence for h in self.hits.get("steps", [])}
-        specific = {
-            h.sentence for h in self.hits.get("goal", []) if _specificity(self.sentences[h.sentence].text) >= 2
-        }
-        return len(step_sentences | specific)
+        units: dict[int, set[int]] = defaultdict(set)  # sentence -> clauses holding a step (max 2 count)
+        for h in self.hits.get("steps", []):
+            sentence = self.sentences[h.sentence]
+            units[h.sentence].add(len(_CLAUSE.findall(sentence.text[: h.start - sentence.start])))
+        for h in self.hits.get("goal", []):
+            if _specificity(self.sentences[h.sentence].text) >= 2:
+                units[h.sentence].add(-1)
+        return sum(min(2, len(clauses)) for clauses in units.values())
 
     def first(self, group: str) -> Hit | None:
         found = self.hits.get(group, [])
@@ -95,6 +98,7 @@ class Analysis:
         return self.sentences[hit.sentence]
 
 
+_CLAUSE = re.compile(r"[,;:]|\band\b|\bbut\b|\bthen\b")
 _SPECIFIC = re.compile(
     r"\d|(?<=[a-z,;:] )[A-Z][\w+&-]+|\b[A-Z]{2,}\b|\b\w+-\w+(-\w+)?\b|"
     r"\b(this|next|by|in my first|within my first) (summer|fall|spring|winter|quarter|year|month|review|90 days|term)\b"
@@ -110,8 +114,19 @@ def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
     return any(start <= hit.start and hit.end <= end for start, end in spans)
 
 
+_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ists", "ist", "ers", "er", "es", "ed", "s", "e")
+
+
+def stem(word: str) -> str:
+    """A light stem so that nurse/nursing and marketer/marketing meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)][:6]
+    return word[:6]
+
+
 def _words(text: str) -> set[str]:
-    return {w[:6] for w in _WORD.findall(text.lower()) if w not in _STOP}
+    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
 @cache
@@ -181,7 +196,7 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     role_words = _words(" ".join(filter(None, [role.title, role.industry, role.description])))
     for s in own:
         for m in _WORD.finditer(s.text.lower()):
-            if m.group(0)[:6] in role_words and m.group(0) not in _STOP:
+            if m.group(0) not in _STOP and stem(m.group(0)) in role_words:
                 a.overlap.append(Hit("overlap", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
     _decide_flags(a, rubric, quotes)
     return a
