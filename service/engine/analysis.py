@@ -15,8 +15,8 @@ from service.engine.text import (
     find_hits,
     is_reported,
     lexicon,
+    matches,
     negated,
-    patterns,
     quoted_spans,
     sentences,
 )
@@ -229,7 +229,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     # paycheck_only: money or security as the whole motivation
     pay = [
         h for h in _own_flag_hits(a, "paycheck", quotes)
-        if not any(p.search(a.sentence_of(h).text) for p in patterns("flags", "paycheck_not"))
+        if not matches("flags", "paycheck_not", a.sentence_of(h))
     ]
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
     pay_sentences = len({h.sentence for h in pay})
