@@ -32,7 +32,7 @@ _LEVEL_NEXT = {
     "executive": "building the leadership bench and the organisation's long-term strategy",
 }
 _FLAG_ADVICE: dict[FlagCode, str] = {
-    "unrealistic_timeline": "{q} skips whole stages for a {level} role; name the next realistic milestone and the steps to it.",
+    "unrealistic_timeline": "{q} skips whole stages for {a_level}-level role; name the next realistic milestone and the steps to it.",
     "misaligned_goal": "{q} points away from the {title} role; bridge it (how this role's skills carry you there) or lead with goals inside this role.",
     "stepping_stone": "{q} tells the interviewer you plan to leave; talk about how you want to grow here instead.",
     "paycheck_only": "{q} makes pay or security the whole motivation; say what in the work itself draws you.",
@@ -40,6 +40,21 @@ _FLAG_ADVICE: dict[FlagCode, str] = {
     "no_goals": "Name a goal: one thing you want to get better at in this {title} role, and one step you have already started.",
     "off_topic": "Answer the question itself: one or two career goals and how this {title} role helps you reach them. Text aimed at a grader never helps.",
 }
+
+
+# The criterion each flag speaks to: its sentence is that criterion's evidence when the score is low.
+_FLAG_CRITERION: dict[str, str] = {
+    "unrealistic_timeline": "realism",
+    "misaligned_goal": "role_alignment",
+    "stepping_stone": "mutual_value",
+    "paycheck_only": "authenticity",
+    "vague": "concrete_steps",
+}
+
+
+def _a(word: str) -> str:
+    """The indefinite article for a word: 'an entry-level', 'a mid-level'."""
+    return ("an " if word[:1].lower() in "aeiou" else "a ") + word
 
 
 def _short(text: str, limit: int = 140) -> str:
@@ -85,16 +100,21 @@ def criteria(a: Analysis, verdict: Verdict, rubric: Rubric) -> list[CriterionOut
             for s in _sentences_with(a, group):
                 if s not in quotes:
                     quotes.append(s)
-        quotes = quotes[:2]
+        flagged = [
+            a.sentence_of(hit)
+            for code, hit in a.flags.items()
+            if hit is not None and _FLAG_CRITERION.get(code) == spec.id and len(a.sentence_of(hit).text) <= 240
+        ]
+        quotes = (flagged + [s for s in quotes if s not in flagged])[:2] if score <= 2 else quotes[:2]
         rationale = f"{spec.anchors[str(score)]}"
         if quotes:
-            rationale += " For example: " + "; ".join(_quoted(s) for s in quotes) + "."
+            rationale += " For example: " + "; ".join(_quoted(s) for s in quotes)
         elif score <= 2:
             rationale += " Nothing in the answer shows it yet."
         suggestion = {
             "authenticity": "Say in one sentence why this goal matters to you personally: what in the work energises you.",
             "role_alignment": f"Name what in the {title} role your goals build on, so the interviewer sees a future for you there.",
-            "realism": f"For a {level} role, a realistic next milestone is {_LEVEL_NEXT[level]}; pace your ambition to it.",
+            "realism": f"For {_a(level)}-level role, a realistic next milestone is {_LEVEL_NEXT[level]}; pace your ambition to it.",
             "concrete_steps": "Add a step already underway, with a name and a date (a course, a certification, a project).",
             "mutual_value": "Say what the team gets as you grow: a result you want to deliver for them.",
         }.get(spec.id, f"Work on: {spec.question}")
@@ -148,11 +168,11 @@ def strengths(a: Analysis, verdict: Verdict) -> list[str]:
     out: list[str] = []
     title = a.request.role.title
     checks = [
-        ("steps", 1, "You show momentum, not just hopes: {q}."),
-        ("value", 1, "You tie your growth to what the employer gets: {q}."),
-        ("role_ref", 1, f"You connect your goals to the {title} role: {{q}}."),
-        ("authentic", 1, "Your motivation sounds personal and honest: {q}."),
-        ("bridge", 1, "You show the bridge between where you are and where you are going: {q}."),
+        ("steps", 1, "You show momentum, not just hopes: {q}"),
+        ("value", 1, "You tie your growth to what the employer gets: {q}"),
+        ("role_ref", 1, f"You connect your goals to the {title} role: {{q}}"),
+        ("authentic", 1, "Your motivation sounds personal and honest: {q}"),
+        ("bridge", 1, "You show the bridge between where you are and where you are going: {q}"),
     ]
     for group, minimum, template in checks:
         found = _sentences_with(a, group, 1)
@@ -160,7 +180,7 @@ def strengths(a: Analysis, verdict: Verdict) -> list[str]:
             out.append(template.format(q=_quoted(found[0])))
     if "unrealistic_timeline" not in a.flags and a.count("growth") and verdict.criteria.get("realism", 0) >= 4:
         s = _sentences_with(a, "growth", 1)[0]
-        out.append(f"Your ambition is paced for a {a.request.role.level}-level role: {_quoted(s)}.")
+        out.append(f"Your ambition is paced for {_a(a.request.role.level)}-level role: {_quoted(s)}")
     return out[:4]
 
 
@@ -171,14 +191,14 @@ def improvements(a: Analysis, verdict: Verdict) -> list[str]:
     for code, hit in a.flags.items():
         quote = _quote_for(a, hit)
         q = "“" + _short(quote, 110) + "”" if quote else "Your answer"
-        out.append(_FLAG_ADVICE[code].format(q=q, level=role.level, title=role.title))
+        out.append(_FLAG_ADVICE[code].format(q=q, a_level=_a(role.level), title=role.title))
     weakest = sorted(verdict.criteria.items(), key=lambda kv: kv[1])
     advice = {
         "concrete_steps": "Add one step you have already started toward your goal, with a name and a date.",
         "role_alignment": f"Say which part of the {role.title} work{' at ' + role.company if role.company else ''} your goals grow from.",
         "mutual_value": "Add what the team gains as you grow, e.g. a result you want to deliver in your first year.",
         "authenticity": "Say why the goal matters to you personally, in your own words.",
-        "realism": f"Show ambition paced for a {role.level} role: {_LEVEL_NEXT[role.level]}.",
+        "realism": f"Show ambition paced for {_a(role.level)}-level role: {_LEVEL_NEXT[role.level]}.",
     }
     covered = {"vague": "concrete_steps", "misaligned_goal": "role_alignment", "unrealistic_timeline": "realism",
                "paycheck_only": "authenticity", "stepping_stone": "mutual_value"}
@@ -227,7 +247,7 @@ def _as_sentence(text: str) -> str:
 def summary(a: Analysis, verdict: Verdict, band: str) -> str:
     """Two sentences: the verdict, then the single most useful point."""
     role = a.request.role
-    head = f"A {band} answer ({verdict.overall:g}/5) for a {role.level}-level {role.title} role."
+    head = f"{_a(band).capitalize()} answer ({verdict.overall:g}/5) for {_a(role.level)}-level {role.title} role."
     if a.flags:
         names = ", ".join(code.replace("_", " ") for code in a.flags)
         return f"{head} Red flags: {names}; fix those first."
