@@ -3,13 +3,25 @@ against the prompt version's rubric, and writes feedback from the candidate's ow
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from service.engine import writer
 from service.engine.analysis import analyse
 from service.engine.judge import judge
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, ModelOutput, band_for
 
-ENGINE_VERSION = "2"  # bump when the engine's output for the same input changes (it is in cache keys)
+def _source_hash() -> str:
+    """Hash of the engine's code and lexicon: any change to them changes every local/rubric cache key."""
+    digest = hashlib.sha256()
+    folder = Path(__file__).parent
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.toml")]):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+ENGINE_VERSION = _source_hash()
 
 
 def review(request: FeedbackRequest, rubric: Rubric) -> ModelOutput:
