@@ -40,19 +40,27 @@ _ELSEWHERE = re.compile(
 _UNBOUNDED = re.compile(r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b", re.I)
 _TIME = re.compile(
     r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
-    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|a couple of|a few|several|half a)"
-    r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty)[\s-]+(years?|months?)\s+from now\b",
+    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|several|half a)"
+    r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|eighteen|twenty)"
+    r"[\s-]+(?:to[\s-]+\w+[\s-]+)?(years?|months?)(?:\s+(?:from now|out|tops|max))?\b",
     re.I,
 )
 _SOON = re.compile(
     r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
-    r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b",
+    r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
+    r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
+    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b",
     re.I,
 )
-_PATH = re.compile(r"\b(\w+[- ]year (path|journey|track|plan)|(ten|fifteen|twenty|\d{2})[- ](to|or)[- ]\w+[- ]years?|long road|many years)\b", re.I)
+_PATH = re.compile(
+    r"\b(\w+[- ]year (path|journey|track|plan|road)|(ten|twelve|fifteen|twenty|\d{2})[- ](to|or)[- ]\w+[- ]years?|"
+    r"(ten|twelve|fifteen|twenty|\d{2})[- ]plus years|long road|many years|long game)\b",
+    re.I,
+)
+_AGE = re.compile(r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b", re.I)
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
-_SHORT_MARK = re.compile(r"\b(short[- ]term|first|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I)
-_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_SHORT_MARK = re.compile(r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I)
+_WORD = re.compile(r"[a-z][a-z']{2,}")
 _STOP = set(
     "the and for with from that this your you our are was were have has had will would could should about into over "
     "their they them then than also just more most very much many some what when where which while who whom why how "
@@ -105,9 +113,16 @@ _SPECIFIC = re.compile(
 )
 
 
+_TITLE_WORDS = re.compile(
+    r"\b(chief|officer|president|vice|director|manager|head|executive|senior|partner|lead|principal|"
+    r"ceo|cto|cfo|coo|cmo|cio|vp|svp|evp)\b",
+    re.I,
+)
+
+
 def _specificity(text: str) -> int:
-    """Rough count of concrete tokens: numbers, names, acronyms, compound nouns, near dates."""
-    return len(_SPECIFIC.findall(text))
+    """Rough count of concrete tokens: numbers, names, acronyms, compound nouns, near dates (not job titles)."""
+    return len(_SPECIFIC.findall(_TITLE_WORDS.sub("", text)))
 
 
 def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -147,6 +162,8 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         found.append(1.0)
     for m in _YEAR.finditer(text):
         found.append(max(0.5, int(m.group(1)) - (today or date.today()).year))
+    for m in _AGE.finditer(text):
+        found.append(4.0 if int(m.group(1)) <= 30 else 10.0)  # "CEO by 25/30": a few years into a career
     return min(found) if found else None
 
 
@@ -206,7 +223,7 @@ def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> li
     out: list[Hit] = []
     for s in a.own:
         for h in find_hits(group, "flags", s):
-            if not negated(s, h.start) and not _in_quotes(h, quotes):
+            if not negated(s, h.start, h.end) and not _in_quotes(h, quotes):
                 out.append(h)
     return out
 
@@ -267,7 +284,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         flags["off_topic"] = None
 
     # vague: goals without steps or specifics
-    motive_only = "paycheck_only" in flags or "no_goals" in flags
+    if "paycheck_only" in flags and motive:
+        flags.pop("no_goals", None)  # "the reimbursement is the reason I applied" answers the question
+    motive_only = any(code in flags for code in ("paycheck_only", "no_goals", "stepping_stone", "misaligned_goal"))
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
         if a.count("goal") and (steps == 0 or (steps == 1 and a.count("vague") >= 2)):
@@ -282,26 +301,57 @@ def _misaligned(a: Analysis) -> Hit | None:
     for f in a.role_fields:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
     role_company = (a.request.role.company or "").lower()
+    role = a.request.role
+    role_words = _words(" ".join(filter(None, [role.title, role.industry])))
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
-        if s.index not in goal_sentences:
-            continue
-        for m in company.finditer(s.text):
+        # a named company counts only where the candidate states a goal ("I worked at X" is history)
+        for m in company.finditer(s.text) if s.index in goal_sentences else ():
             name = m.group(1).strip(" .,'’")
             first = name.split()[0].lower().rstrip("'’s")
             if first in _NOT_ORGS or (role_company and (first in role_company or role_company.split()[0] in name.lower())):
                 continue
+            if _words(name) & role_words:
+                continue  # "Vice President of Regulatory Affairs": a title in the role's own field
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
         for m in targets.finditer(s.text):
             tail = s.text[m.end() : m.end() + 60]
+            if _THIS_ROLE.search(tail) or (_words(tail) & role_words):
+                continue  # "a learning officer at a museum like this one": the role itself
             tail_fields = fields_in(tail)
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
+    return _drift(a, adjacent)
+
+
+def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
+    """The candidate's own sentences keep returning to one other field of work, more than to the role's."""
+    if not a.role_fields:
+        return None
+    role = a.request.role
+    # fields the description or company name mention are part of this job's world, not a pivot
+    home_fields = adjacent | fields_in(" ".join(filter(None, [role.description, role.company])))
+    per_field: dict[str, list[Sentence]] = defaultdict(list)
+    home = 0
+    for s in a.own:
+        if _THIS_ROLE.search(s.text):
+            continue
+        found = fields_in(s.text)
+        home += bool(found & a.role_fields)
+        for name in found - home_fields:
+            per_field[name].append(s)
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    for name, found_in in sorted(per_field.items(), key=lambda kv: -len(kv[1])):
+        stated = any(s.index in goal_sentences for s in found_in)
+        if len(found_in) >= 2 and len(found_in) > home and stated and a.count("bridge") == 0:
+            first = next(s for s in found_in if s.index in goal_sentences)
+            return Hit("misaligned", first.index, first.start, first.end, first.text)
     return None
 
 
+_THIS_ROLE = re.compile(r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your)\b", re.I)
 _NOT_ORGS = set(
     "i a an the my our your this that it we he she they here there monday tuesday wednesday thursday friday saturday "
     "sunday january february march april may june july august september october november december christmas "
@@ -319,14 +369,19 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
         if rung is None or rung <= current:
             continue
         following = a.sentences[s.index + 1].text if s.index + 1 < len(a.sentences) else ""
+        previous = a.sentences[s.index - 1].text if s.index > 0 else ""
+        if _PATH.search(s.text) or _PATH.search(following):
+            continue  # "that's a fifteen-year path": the candidate knows the pace
         years = parse_years(s.text)
         if years is None and _UNBOUNDED.search(s.text):
             continue
         if years is None:
-            # the timeframe often sits in the next sentence ("I know that's usually a fifteen-year path")
-            years = parse_years(following) if not _UNBOUNDED.search(following) else None
-            if years is None and (_UNBOUNDED.search(following) or _PATH.search(following)):
-                continue
+            # the timeframe often sits next door ("Five years out? Running the desk.")
+            for neighbour in (following, previous):
+                if neighbour and not _UNBOUNDED.search(neighbour):
+                    years = parse_years(neighbour)
+                    if years is not None:
+                        break
         if years is None:
             if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
                 years = 5.0

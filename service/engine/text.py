@@ -110,13 +110,22 @@ def find_hits(group: str, section: str, sentence: Sentence) -> list[Hit]:
 _NEGATION_WINDOW = 40  # characters before a signal in which a negation cancels it
 
 
-def negated(sentence: Sentence, absolute_start: int) -> bool:
-    """True when a negation stands in the few words before the position in this sentence."""
+_NEGATED_AFTER = re.compile(r"^\W{0,3}\w*\s*(isn'?t|is not|wasn'?t|was not|aren'?t|are not)\s+(why|the reason|what|my)\b", re.I)
+
+
+def negated(sentence: Sentence, absolute_start: int, absolute_end: int | None = None) -> bool:
+    """True when a negation stands in the few words before the position ("not about the money"), or
+    right after the word ("money isn't why")."""
     local = absolute_start - sentence.start
     before = sentence.text[max(0, local - _NEGATION_WINDOW) : local]
     # a negation only reaches across its own clause
     before = re.split(r"[,;:]|\bbut\b|\band\b", before)[-1]
-    return bool(re.search(lexicon()["speech"]["negation"], before, _FLAGS))
+    if re.search(lexicon()["speech"]["negation"], before, _FLAGS):
+        return True
+    if absolute_end is not None:
+        after = sentence.text[absolute_end - sentence.start : absolute_end - sentence.start + 30]
+        return bool(_NEGATED_AFTER.search(after))
+    return False
 
 
 def is_reported(sentence: Sentence) -> bool:
