@@ -70,7 +70,9 @@ def check_output(output: ModelOutput, version: PromptVersion, grounder: Grounder
         for ev in item.evidence:
             span = grounder.find(ev.quote)
             if span is None:
-                errors.append(f"criterion {item.id}: quote not found verbatim in the answer: {ev.quote[:120]!r}")
+                errors.append(
+                    f"criterion {item.id}: quote not found verbatim in the answer: {ev.quote[:120]!r}"
+                )
             else:
                 evidence.append(Evidence(quote=span.text, start=span.start, end=span.end))
         if item.id in expected:
@@ -92,7 +94,9 @@ def check_output(output: ModelOutput, version: PromptVersion, grounder: Grounder
             continue
         span = grounder.find(flag.quote)
         if span is None:
-            errors.append(f"red flag {flag.code}: quote not found verbatim in the answer: {flag.quote[:120]!r}")
+            errors.append(
+                f"red flag {flag.code}: quote not found verbatim in the answer: {flag.quote[:120]!r}"
+            )
         else:
             flags.append(
                 RedFlag(code=flag.code, quote=span.text, start=span.start, end=span.end,
@@ -235,7 +239,9 @@ class Coach:
                 if index == len(chain) - 1:
                     if len(chain) == 1:
                         raise
-                    raise ProviderUnavailable("every model failed, fallbacks included", details=failures) from exc
+                    raise ProviderUnavailable(
+                        "every model failed, fallbacks included", details=failures
+                    ) from exc
                 log.warning("model %s failed (%s); falling back to %s", candidate, exc.code, chain[index + 1])
         raise AssertionError("unreachable")
 

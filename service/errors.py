@@ -107,5 +107,11 @@ class ModelTimeout(CoachError):
     status_code, code = 504, "model_timeout"
 
 
+class ProviderError(CoachError):
+    """The model call failed in a way no other provider error describes (not retried)."""
+
+    status_code, code = 502, "provider_error"
+
+
 class InternalError(CoachError):
     status_code, code = 500, "internal_error"
