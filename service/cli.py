@@ -38,12 +38,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0  # pragma: no cover
 
 
+class UsageError(Exception):
+    """Bad command-line input: reported on stderr with exit status 2."""
+
+
 def _request_from_args(args: argparse.Namespace) -> FeedbackRequest:
     if args.answer is None:
         raw = sys.stdin.read()
         if not raw.strip():
-            raise SystemExit("coach review: give --answer and --title/--level, or a JSON request on stdin")
+            raise UsageError("give --answer (with --title and --level), or a JSON request on stdin")
         data = json.loads(raw)
+        if not isinstance(data, dict):
+            raise UsageError("the JSON request on stdin must be an object")
     else:
         data = {
             "question": args.question,
@@ -98,6 +104,9 @@ def cmd_review(args: argparse.Namespace) -> int:
         return 2
     except json.JSONDecodeError as exc:
         print(f"coach review: stdin is not valid JSON: {exc}", file=sys.stderr)
+        return 2
+    except UsageError as exc:
+        print(f"coach review: {exc}", file=sys.stderr)
         return 2
     except CoachError as exc:
         print(json.dumps(exc.to_dict(), indent=2) if args.json else f"coach review: {exc.code}: {exc.message}",

@@ -220,6 +220,8 @@ class Coach:
             return None
         try:
             data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("cache entry is not a JSON object")
             data["id"] = "fb_cached"
             return FeedbackResponse.model_validate(data)
         except (ValueError, ValidationError):

@@ -103,17 +103,11 @@ def test_unknown_prompt_version_exits_1(capsys: pytest.CaptureFixture[str]) -> N
     assert "unknown_prompt_version" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cli.py bug: empty stdin raises SystemExit(message), exit status 1 not 2"
-)
 def test_empty_stdin_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     stdin(monkeypatch, "")
     assert main(["review"]) == 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="cli.py bug: a JSON array on stdin raises AttributeError (a traceback)"
-)
 def test_json_array_on_stdin_exits_2(monkeypatch: pytest.MonkeyPatch) -> None:
     stdin(monkeypatch, "[1, 2]")
     assert main(["review"]) == 2
