@@ -7,6 +7,7 @@ seconds and hundreds of MB, and the offline default (`local/rubric`) must never 
 from __future__ import annotations
 
 import contextlib
+import copy
 import email.utils
 import json
 import logging
@@ -371,14 +372,19 @@ def _log_retry(state: RetryCallState, model: str, settings: Settings, secrets: t
 # --- generate ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    return ModelOutput.model_json_schema()  # about 9 ms to build: once per process, not per call
+
+
 def response_format() -> dict[str, Any]:
     """The output schema as an OpenAI-style json_schema response_format (litellm adapts it per provider)."""
-    return {
-        "type": "json_schema",
-        "json_schema": {"name": SCHEMA_NAME, "schema": ModelOutput.model_json_schema(), "strict": True},
-    }
+    # A copy per call: some litellm provider adapters edit the schema in place (e.g. to drop keywords).
+    schema = copy.deepcopy(_schema())
+    return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema, "strict": True}}
 
 
+@lru_cache(maxsize=256)
 def _takes_response_format(model: str) -> bool:
     litellm = _litellm()
     try:
@@ -409,7 +415,7 @@ def build_call(target: Target, version: PromptVersion, settings: Settings) -> di
 
 
 def _schema_note() -> str:
-    schema = json.dumps(ModelOutput.model_json_schema(), separators=(",", ":"))
+    schema = json.dumps(_schema(), separators=(",", ":"))
     return f"\n\nThe JSON object must match this JSON Schema:\n{schema}"
 
 
