@@ -49,7 +49,8 @@ _SOON = re.compile(
     r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
     r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
     r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
-    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b",
+    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
+    r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]",
     re.I,
 )
 _PATH = re.compile(
@@ -83,6 +84,11 @@ class Analysis:
     target_rung: float | None = None
     timeline_years: float | None = None
 
+    @property
+    def _role_names(self) -> str:
+        role = self.request.role
+        return " ".join(filter(None, [role.title, role.company, role.industry]))
+
     def count(self, group: str) -> int:
         """Distinct own sentences holding this signal."""
         return len({h.sentence for h in self.hits.get(group, [])})
@@ -94,7 +100,7 @@ class Analysis:
             sentence = self.sentences[h.sentence]
             units[h.sentence].add(len(_CLAUSE.findall(sentence.text[: h.start - sentence.start])))
         for h in self.hits.get("goal", []):
-            if _specificity(self.sentences[h.sentence].text) >= 2:
+            if _specificity(self.sentences[h.sentence].text, self._role_names) >= 2:
                 units[h.sentence].add(-1)
         return sum(min(2, len(clauses)) for clauses in units.values())
 
@@ -113,6 +119,11 @@ _SPECIFIC = re.compile(
 )
 
 
+_BUZZ = re.compile(
+    r"\b(high-performance|mission-driven|people-first|best-in-class|world-class|once-in-a-generation|"
+    r"value-add\w*|data-driven|customer-centric|forward-thinking|cutting-edge|next-level|results-driven)\b",
+    re.I,
+)
 _TITLE_WORDS = re.compile(
     r"\b(chief|officer|president|vice|director|manager|head|executive|senior|partner|lead|principal|"
     r"ceo|cto|cfo|coo|cmo|cio|vp|svp|evp)\b",
@@ -120,9 +131,15 @@ _TITLE_WORDS = re.compile(
 )
 
 
-def _specificity(text: str) -> int:
-    """Rough count of concrete tokens: numbers, names, acronyms, compound nouns, near dates (not job titles)."""
-    return len(_SPECIFIC.findall(_TITLE_WORDS.sub("", text)))
+def _specificity(text: str, exclude: str = "") -> int:
+    """Rough count of concrete tokens: numbers, names, acronyms, compound nouns, near dates; job titles,
+    the role's own names and buzzwords do not count."""
+    text = _TITLE_WORDS.sub("", text)
+    for name in exclude.split():
+        if len(name) > 2:
+            text = text.replace(name, "")
+    text = _BUZZ.sub("", text)
+    return len(_SPECIFIC.findall(text))
 
 
 def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -264,24 +281,25 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
                 stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
     if stepping:
         flags["stepping_stone"] = stepping[0]
+    flagged_first = flags.get("stepping_stone")
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
     misaligned = _misaligned(a)
     if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
         flags["misaligned_goal"] = misaligned
-        # a different career on a stated horizon of a few years is also an exit plan
-        years = parse_years(a.sentence_of(misaligned).text)
-        if years is None and re.search(r"\bfive years|5 years\b", a.request.question, re.I):
-            years = 5.0
-        if years is not None and years <= 5 and misaligned.group != "company":
-            flags.setdefault("stepping_stone", misaligned)
+        if flagged_first is not None and flagged_first.sentence == misaligned.sentence and _OWN_VENTURE.search(
+            a.sentence_of(misaligned).text
+        ):
+            del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
 
     # unrealistic_timeline: rungs to climb versus the years named
     _timeline(a, rubric)
 
-    # off_topic: no goal at all and no other reading of the answer (strengths, past duties, opinions)
+    # no goal stated: engaging with the question without answering it is no_goals; talking about
+    # something else (strengths, past duties, opinions) is off_topic
     if a.own and a.count("goal") == 0 and not flags:
-        flags["off_topic"] = None
+        engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
+        flags["no_goals" if engaged else "off_topic"] = None
 
     # vague: goals without steps or specifics
     if "paycheck_only" in flags and motive:
@@ -316,7 +334,8 @@ def _misaligned(a: Analysis) -> Hit | None:
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
         for m in targets.finditer(s.text):
-            tail = s.text[m.end() : m.end() + 60]
+            # the target is the phrase right after the verb, up to the clause's end
+            tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(tail) or (_words(tail) & role_words):
                 continue  # "a learning officer at a museum like this one": the role itself
             tail_fields = fields_in(tail)
@@ -335,10 +354,12 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
     home_fields = adjacent | fields_in(" ".join(filter(None, [role.description, role.company])))
     per_field: dict[str, list[Sentence]] = defaultdict(list)
     home = 0
+    role_words = _words(" ".join(filter(None, [role.title, role.industry])))
     for s in a.own:
-        if _THIS_ROLE.search(s.text):
-            continue
         found = fields_in(s.text)
+        if _THIS_ROLE.search(s.text) or (_words(s.text) & role_words):
+            home += bool(found)
+            continue  # the role's own words: "freelance regulatory writing" is still regulatory work
         home += bool(found & a.role_fields)
         for name in found - home_fields:
             per_field[name].append(s)
@@ -351,7 +372,16 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
     return None
 
 
-_THIS_ROLE = re.compile(r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your)\b", re.I)
+_THIS_ROLE = re.compile(
+    r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|the team('s)?|our team|the company)\b",
+    re.I,
+)
+_OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
+_ABOUT_GOALS = re.compile(
+    r"\b(goals?|plans?|planning|five years|5 years|future|short[- ]term|long[- ]term|top (three|3)|ambitions?|"
+    r"down the (track|road|line)|where i'?ll be|next step)\b",
+    re.I,
+)
 _NOT_ORGS = set(
     "i a an the my our your this that it we he she they here there monday tuesday wednesday thursday friday saturday "
     "sunday january february march april may june july august september october november december christmas "
@@ -368,7 +398,10 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
         rung = rung_of(s.text)
         if rung is None or rung <= current:
             continue
-        following = a.sentences[s.index + 1].text if s.index + 1 < len(a.sentences) else ""
+        if a.target_rung is None or rung > a.target_rung:
+            a.target_rung = rung  # ambition, whether or not a timeline comes with it
+        after = [x for x in a.sentences[s.index + 1 : s.index + 3] if x in a.own]
+        following = " ".join(x.text for x in after)
         previous = a.sentences[s.index - 1].text if s.index > 0 else ""
         if _PATH.search(s.text) or _PATH.search(following):
             continue  # "that's a fifteen-year path": the candidate knows the pace

@@ -107,7 +107,7 @@ def find_hits(group: str, section: str, sentence: Sentence) -> list[Hit]:
     return hits
 
 
-_NEGATION_WINDOW = 40  # characters before a signal in which a negation cancels it
+_NEGATION_WINDOW = 60  # characters before a signal in which a negation cancels it
 
 
 _NEGATED_AFTER = re.compile(r"^\W{0,3}\w*\s*(isn'?t|is not|wasn'?t|was not|aren'?t|are not)\s+(why|the reason|what|my)\b", re.I)
@@ -119,7 +119,7 @@ def negated(sentence: Sentence, absolute_start: int, absolute_end: int | None = 
     local = absolute_start - sentence.start
     before = sentence.text[max(0, local - _NEGATION_WINDOW) : local]
     # a negation only reaches across its own clause
-    before = re.split(r"[,;:]|\bbut\b|\band\b", before)[-1]
+    before = re.split(r"[,;:.]|\b(but|although|though|however|yet)\b", before)[-1]
     if re.search(lexicon()["speech"]["negation"], before, _FLAGS):
         return True
     if absolute_end is not None:
