@@ -39,6 +39,7 @@ _HTTP_ERRORS: dict[int, type[CoachError]] = {
     405: MethodNotAllowed,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
+    500: InternalError,
 }
 
 
@@ -159,7 +160,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def _start() -> None:
         supplied = request.headers.get("X-Request-ID", "")
-        g.request_id = supplied if _REQUEST_ID.match(supplied) else "req_" + secrets.token_hex(8)
+        # fullmatch: `$` would also accept a trailing newline, which cannot go back into a header.
+        g.request_id = supplied if _REQUEST_ID.fullmatch(supplied) else "req_" + secrets.token_hex(8)
         g.started = time.perf_counter()
 
     @app.after_request
@@ -190,9 +192,14 @@ def init_app(app: Flask) -> None:
             message = {
                 413: f"the body is over {app.config['MAX_CONTENT_LENGTH'] // 1024} KiB",
                 400: "the body is not valid JSON",
+                500: "internal error; the request id is in the logs",
             }.get(status, error.description or error.name)
             wrapped = kind(message)
-        return _error_response(wrapped)
+        response, status = _error_response(wrapped)
+        for name, value in error.get_headers():  # e.g. a 405's Allow, which HTTP requires
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers[name] = value
+        return response, status
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:

@@ -39,6 +39,7 @@ ENV_FIELDS: dict[str, str] = {
 LIST_FIELDS = {"fallback_models", "allowed_models", "api_keys", "cors_origins"}
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(second|minute|hour|day)\s*$")
 _UNIT_S = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class RateLimit(BaseModel):
@@ -85,6 +86,15 @@ class Settings(BaseModel):
                 raise ValueError("expected N/second, N/minute, N/hour or N/day, e.g. 60/minute")
             return {"limit": int(match.group(1)), "window_s": _UNIT_S[match.group(2)]}
         return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        # logging.basicConfig raises a bare ValueError on an unknown name; say which variable is wrong.
+        level = value.strip().upper()
+        if level not in _LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(_LOG_LEVELS)}")
+        return level
 
     @model_validator(mode="after")
     def _default_allowed(self) -> Settings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import threading
 import time
 
@@ -33,7 +34,8 @@ class FixedWindowLimiter:
             if len(self._windows) > 100_000:  # bound memory: drop stale windows
                 self._windows = {k: v for k, v in self._windows.items() if v[0] == window}
         if count > self.rule.limit:
-            retry_after = int((window + 1) * self.rule.window_s - now) + 1
+            # Whole seconds until the window resets, rounded up: never early, never a spare second.
+            retry_after = max(1, math.ceil((window + 1) * self.rule.window_s - now))
             raise RateLimited(
                 f"rate limit of {self.rule.limit} per {self.rule.window_s}s exceeded", retry_after_s=retry_after
             )
@@ -56,9 +58,8 @@ def init_app(app: Flask, settings: Settings) -> None:
         if not request.path.startswith("/v1/") or request.method == "OPTIONS":
             return
         token = _bearer()
-        if keys:
-            if token is None or not any(hmac.compare_digest(token.encode(), k) for k in keys):
-                raise Unauthorized("a valid 'Authorization: Bearer <key>' header is required")
+        if keys and (token is None or not any(hmac.compare_digest(token.encode(), k) for k in keys)):
+            raise Unauthorized("a valid 'Authorization: Bearer <key>' header is required")
         if limiter is not None:
             client = f"key:{token}" if keys and token else f"addr:{request.remote_addr}"
             limiter.hit(client)
@@ -66,9 +67,11 @@ def init_app(app: Flask, settings: Settings) -> None:
     @app.after_request
     def _cors(response: Response) -> Response:
         origin = request.headers.get("Origin")
+        if origins and "*" not in origins:
+            # The answer depends on Origin whether or not it is allowed: tell caches so.
+            response.vary.add("Origin")
         if origin and ("*" in origins or origin in origins):
             response.headers["Access-Control-Allow-Origin"] = origin if "*" not in origins else "*"
-            response.headers["Vary"] = "Origin"
             response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Max-Age"] = "600"

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -86,6 +88,12 @@ def spotlight(answer: str, nonce: str) -> str:
     return f"{ANSWER_OPEN.format(nonce=nonce)}\n{body}\n{ANSWER_CLOSE.format(nonce=nonce)}"
 
 
+@lru_cache(maxsize=64)
+def _template(source: str) -> Template:
+    """Compile once per template text (compiling costs about 10 ms; rendering well under 1 ms)."""
+    return _ENV.from_string(source)
+
+
 def render(version: PromptVersion, request: FeedbackRequest, nonce: str | None = None) -> RenderedPrompt:
     """Render system and user messages. The answer is a value, never template source."""
     nonce = nonce or secrets.token_hex(8)
@@ -98,15 +106,15 @@ def render(version: PromptVersion, request: FeedbackRequest, nonce: str | None =
         "answer_block": spotlight(request.answer, nonce),
     }
     messages = [
-        {"role": "system", "content": _ENV.from_string(version.templates["system"]).render(context).strip()},
-        {"role": "user", "content": _ENV.from_string(version.templates["user"]).render(context).strip()},
+        {"role": "system", "content": _template(version.templates["system"]).render(context).strip()},
+        {"role": "user", "content": _template(version.templates["user"]).render(context).strip()},
     ]
     return RenderedPrompt(messages=messages, nonce=nonce)
 
 
 def render_reask(version: PromptVersion, errors: list[str]) -> str:
     """The user message that sends validation errors back to the model."""
-    return _ENV.from_string(version.templates["reask"]).render({"errors": errors}).strip()
+    return _template(version.templates["reask"]).render({"errors": errors}).strip()
 
 
 class PromptError(Exception):
@@ -116,35 +124,70 @@ class PromptError(Exception):
 def load_version(toml_path: Path) -> PromptVersion:
     """Load and validate one version from its TOML file and the templates beside it."""
     stem = toml_path.stem
+    where = f"{toml_path.parent.name}/{stem}"
     digest = hashlib.sha256()
     files = [toml_path] + [toml_path.with_name(f"{stem}.{t}.j2") for t in TEMPLATE_NAMES]
     texts: dict[str, str] = {}
     for path in files:
         if not path.is_file():
-            raise PromptError(f"{toml_path.parent.name}/{stem}: missing {path.name}")
+            raise PromptError(f"{where}: missing {path.name}")
         raw = path.read_bytes()
         digest.update(path.name.encode() + b"\0" + raw + b"\0")
-        texts[path.name] = raw.decode("utf-8")
-    data = tomllib.loads(texts[toml_path.name])
+        try:
+            texts[path.name] = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PromptError(f"{where}: {path.name} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    try:
+        data = tomllib.loads(texts[toml_path.name])
+    except tomllib.TOMLDecodeError as exc:
+        raise PromptError(f"{where}: {toml_path.name} is not valid TOML: {exc}") from None
     meta_fields = set(PromptMeta.model_fields)
     try:
         meta = PromptMeta(**{k: v for k, v in data.items() if k in meta_fields})
         rubric = Rubric(**{k: v for k, v in data.items() if k not in meta_fields})
     except ValidationError as exc:
-        raise PromptError(f"{toml_path}: {exc}") from None
+        raise PromptError(f"{where}: {toml_path.name}: {exc}") from None
     if meta.version != stem or meta.name != toml_path.parent.name:
-        raise PromptError(f"{toml_path}: name/version must match its folder and file name")
+        raise PromptError(
+            f"{where}: name/version must match its folder and file name, "
+            f"got name={meta.name!r} version={meta.version!r}"
+        )
     templates = {t: texts[f"{stem}.{t}.j2"] for t in TEMPLATE_NAMES}
     for name, source in templates.items():
-        _ENV.parse(source)  # a syntax error fails at load time, not on a request
-        del name
-    return PromptVersion(
+        try:
+            _template(source)  # a syntax error fails at load time, not on a request
+        except TemplateSyntaxError as exc:
+            raise PromptError(f"{where}: {stem}.{name}.j2 line {exc.lineno}: {exc.message}") from None
+    version = PromptVersion(
         meta=meta,
         rubric=rubric,
         templates=templates,
         content_hash=digest.hexdigest()[:16],
         files=tuple(p.name for p in files),
     )
+    _trial_render(version, where)
+    return version
+
+
+def _trial_render(version: PromptVersion, where: str) -> None:
+    """Render every template once, so an undefined variable fails at load time, not on each request."""
+    bare = FeedbackRequest.model_validate({"answer": "x", "role": {"title": "t", "level": "entry"}})
+    full = FeedbackRequest.model_validate(
+        {
+            "answer": "x",
+            "role": {"title": "t", "level": "senior", "company": "c", "industry": "i", "description": "d"},
+            "candidate": {"current_role": "r", "years_experience": 1, "background": "b"},
+        }
+    )
+    try:
+        for request in (bare, full):
+            render(version, request, nonce="0" * 16)
+        render_reask(version, ["an error"])
+    except TemplateError as exc:
+        raise PromptError(f"{where}: a template does not render: {type(exc).__name__}: {exc}") from None
+
+
+_VERSION_FILE = re.compile(r"v\d+")
 
 
 def _version_key(version: str) -> int:
@@ -154,13 +197,20 @@ def _version_key(version: str) -> int:
 class PromptRegistry:
     """Every version of one prompt, loaded and validated at start-up."""
 
-    def __init__(self, root: Path, name: str = "career_goals") -> None:
+    def __init__(self, root: Path, name: str = "career_goals", default: str | None = None) -> None:
         self.name = name
         folder = root / name
-        paths = sorted(folder.glob("v*.toml"), key=lambda p: _version_key(p.stem))
+        found = list(folder.glob("v*.toml"))
+        misnamed = sorted(p.name for p in found if not _VERSION_FILE.fullmatch(p.stem))
+        if misnamed:
+            raise PromptError(f"{name}: version files must be named v<number>.toml, not {', '.join(misnamed)}")
+        paths = sorted(found, key=lambda p: _version_key(p.stem))
         if not paths:
             raise PromptError(f"no prompt versions in {folder}")
         self.versions: dict[str, PromptVersion] = {p.stem: load_version(p) for p in paths}
+        if default is not None and default not in self.versions:
+            raise PromptError(f"{name}: default version {default!r} is not one of {', '.join(self.versions)}")
+        self.default = default  # COACH_PROMPT_VERSION; None means the newest stable
 
     def stable(self) -> PromptVersion:
         """The newest version marked stable."""
@@ -170,9 +220,9 @@ class PromptRegistry:
         return max(stable, key=lambda v: _version_key(v.version))
 
     def get(self, version: str | None) -> PromptVersion:
-        """A version by name, or the stable default; 422 for an unknown one."""
+        """A version by name, or the default (configured, else newest stable); 422 for an unknown one."""
         if version is None:
-            return self.stable()
+            return self.versions[self.default] if self.default else self.stable()
         found = self.versions.get(version)
         if found is None:
             raise UnknownPromptVersion(
