@@ -47,23 +47,23 @@ class LevelSpec(_Data):
     """What is expected of a candidate at one seniority level."""
 
     expectation: str = Field(description="Level-aware expectations, shown to LLMs")
-    years_per_rung: float | None = Field(None, gt=0, description="Overrides realism.years_per_rung")
+    years_per_rung: float | None = Field(default=None, gt=0, description="Overrides realism.years_per_rung")
 
 
 class Scoring(_Data):
     """How criteria and flags combine into the overall score."""
 
-    no_answer_score: float = Field(1.0, ge=1, le=5, description="Overall when there is no goal or no answer")
-    two_serious_score: float = Field(1.5, ge=1, le=5, description="Overall with two or more serious flags")
-    one_serious_max: float = Field(2.0, ge=1, le=5, description="Highest overall with one serious flag")
-    one_serious_drop: float = Field(1.5, ge=0, le=4, description="Points one serious flag takes off the content")
-    vague_max: float = Field(2.5, ge=1, le=5, description="Highest overall for a vague answer tied to the role")
+    no_answer_score: float = Field(default=1.0, ge=1, le=5, description="Overall when there is no goal or no answer")
+    two_serious_score: float = Field(default=1.5, ge=1, le=5, description="Overall with two or more serious flags")
+    one_serious_max: float = Field(default=2.0, ge=1, le=5, description="Highest overall with one serious flag")
+    one_serious_drop: float = Field(default=1.5, ge=0, le=4, description="Points one serious flag takes off the content")
+    vague_max: float = Field(default=2.5, ge=1, le=5, description="Highest overall for a vague answer tied to the role")
 
 
 class Realism(_Data):
     """Pace of a plausible career for the realism criterion."""
 
-    years_per_rung: float = Field(3.0, gt=0, description="Years to climb one rung of seniority")
+    years_per_rung: float = Field(default=3.0, gt=0, description="Years to climb one rung of seniority")
 
 
 class Rubric(_Data):

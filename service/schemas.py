@@ -64,9 +64,9 @@ class Role(_Strict):
 
     title: str = Field(min_length=1, max_length=200, description="Job title, e.g. 'Marketing Coordinator'")
     level: Level = Field(description="Seniority of the role")
-    company: str | None = Field(None, max_length=200, description="Company name")
-    industry: str | None = Field(None, max_length=200, description="Industry, e.g. 'fintech'")
-    description: str | None = Field(None, max_length=8000, description="Job description text")
+    company: str | None = Field(default=None, max_length=200, description="Company name")
+    industry: str | None = Field(default=None, max_length=200, description="Industry, e.g. 'fintech'")
+    description: str | None = Field(default=None, max_length=8000, description="Job description text")
 
     @field_validator("title")
     @classmethod
@@ -79,28 +79,28 @@ class Role(_Strict):
 class Candidate(_Strict):
     """Optional facts about the candidate; they change the expectations, never the evidence."""
 
-    current_role: str | None = Field(None, max_length=200, description="The candidate's current role")
-    years_experience: float | None = Field(None, ge=0, le=60, description="Years of work experience")
-    background: str | None = Field(None, max_length=2000, description="Short background, e.g. degree")
+    current_role: str | None = Field(default=None, max_length=200, description="The candidate's current role")
+    years_experience: float | None = Field(default=None, ge=0, le=60, description="Years of work experience")
+    background: str | None = Field(default=None, max_length=2000, description="Short background, e.g. degree")
 
 
 class Options(_Strict):
     """Per-request choices."""
 
-    prompt_version: str | None = Field(None, max_length=40, description="Prompt version, e.g. 'v2'")
-    model: str | None = Field(None, max_length=200, description="Model; only from COACH_ALLOWED_MODELS")
-    cache: bool = Field(True, description="Serve and store this result in the cache")
+    prompt_version: str | None = Field(default=None, max_length=40, description="Prompt version, e.g. 'v2'")
+    model: str | None = Field(default=None, max_length=200, description="Model; only from COACH_ALLOWED_MODELS")
+    cache: bool = Field(default=True, description="Serve and store this result in the cache")
 
 
 class FeedbackRequest(_Strict):
     """Body of POST /v1/feedback."""
 
     question: str = Field(
-        DEFAULT_QUESTION, min_length=1, max_length=500, description="The interview question answered"
+        default=DEFAULT_QUESTION, min_length=1, max_length=500, description="The interview question answered"
     )
     answer: str = Field(description="The candidate's answer, 1..6000 characters after trimming")
     role: Role = Field(description="The role the answer is for")
-    candidate: Candidate | None = Field(None, description="Optional facts about the candidate")
+    candidate: Candidate | None = Field(default=None, description="Optional facts about the candidate")
     options: Options = Field(default_factory=Options, description="Per-request options")
 
     @field_validator("answer")
@@ -191,8 +191,8 @@ class RedFlag(_Strict):
 
     code: FlagCode = Field(description="One of the CONTRACT's red-flag codes")
     quote: str = Field(description="Verbatim text from the answer, or empty")
-    start: int | None = Field(None, description="Offset of quote in the answer, null when quote is empty")
-    end: int | None = Field(None, description="End offset of quote, null when quote is empty")
+    start: int | None = Field(default=None, description="Offset of quote in the answer, null when quote is empty")
+    end: int | None = Field(default=None, description="End offset of quote, null when quote is empty")
     explanation: str = Field(description="Why it matters to a hiring manager")
 
 
@@ -207,8 +207,8 @@ class Overall(_Strict):
 class Usage(_Strict):
     """Tokens the model used for this response."""
 
-    prompt_tokens: int = Field(0, ge=0, description="Input tokens")
-    completion_tokens: int = Field(0, ge=0, description="Output tokens")
+    prompt_tokens: int = Field(default=0, ge=0, description="Input tokens")
+    completion_tokens: int = Field(default=0, ge=0, description="Output tokens")
 
 
 class Meta(_Strict):
@@ -223,7 +223,7 @@ class Meta(_Strict):
     usage: Usage = Field(description="Token usage of the model call(s)")
     cost_usd: float | None = Field(description="Cost from litellm's price list; null when unknown")
     request_id: str = Field(description="Id of the HTTP request, also in logs and X-Request-ID")
-    attempts: int = Field(1, ge=0, description="Model calls made, re-asks and retries included (0 if cached)")
+    attempts: int = Field(default=1, ge=0, description="Model calls made, re-asks and retries included (0 if cached)")
 
 
 class FeedbackResponse(_Strict):
