@@ -66,7 +66,9 @@ def parse_feedback_request() -> FeedbackRequest:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJSON(f"the body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise InvalidRequest("the body must be a JSON object", details=[{"field": "body", "message": "not an object"}])
+        raise InvalidRequest(
+            "the body must be a JSON object", details=[{"field": "body", "message": "not an object"}]
+        )
     try:
         return FeedbackRequest.model_validate(data)
     except ValidationError as exc:
@@ -172,8 +174,13 @@ def init_app(app: Flask) -> None:
         # Never the body: answers and keys stay out of logs.
         log.info(
             "%s %s %s %dms request_id=%s model=%s cached=%s",
-            request.method, request.path, response.status_code, elapsed,
-            getattr(g, "request_id", "-"), getattr(g, "model", "-"), getattr(g, "cached", "-"),
+            request.method,
+            request.path,
+            response.status_code,
+            elapsed,
+            getattr(g, "request_id", "-"),
+            getattr(g, "model", "-"),
+            getattr(g, "cached", "-"),
         )
         return response
 
@@ -204,7 +211,10 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:
         logging.getLogger(__name__).error(
-            "unhandled %s on %s request_id=%s", type(error).__name__, request.path, getattr(g, "request_id", "-"),
+            "unhandled %s on %s request_id=%s",
+            type(error).__name__,
+            request.path,
+            getattr(g, "request_id", "-"),
             exc_info=error,
         )
         return _error_response(InternalError("internal error; the request id is in the logs"))

@@ -137,6 +137,7 @@ def open_cache(kind: str, *, directory: Path, ttl_s: int, redis_url: str | None)
             return RedisCache(redis_url, ttl_s)
         return DiskCache(directory, ttl_s)
     except Exception as exc:
-        log.warning("cache: cannot open %s cache (%s: %s); running without a cache", kind,
-                    type(exc).__name__, exc)
+        log.warning(
+            "cache: cannot open %s cache (%s: %s); running without a cache", kind, type(exc).__name__, exc
+        )
         return NoCache()

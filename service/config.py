@@ -55,7 +55,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     port: int = Field(8000, ge=1, le=65535, description="HTTP port")
-    model: str = Field(LOCAL_MODEL, min_length=1, description="Default model: local/rubric or a litellm string")
+    model: str = Field(
+        LOCAL_MODEL, min_length=1, description="Default model: local/rubric or a litellm string"
+    )
     api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
     api_key: str | None = Field(
         None, description="Key sent to COACH_API_BASE when the provider's own variable is unset"

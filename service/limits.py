@@ -37,7 +37,8 @@ class FixedWindowLimiter:
             # Whole seconds until the window resets, rounded up: never early, never a spare second.
             retry_after = max(1, math.ceil((window + 1) * self.rule.window_s - now))
             raise RateLimited(
-                f"rate limit of {self.rule.limit} per {self.rule.window_s}s exceeded", retry_after_s=retry_after
+                f"rate limit of {self.rule.limit} per {self.rule.window_s}s exceeded",
+                retry_after_s=retry_after,
             )
 
 

@@ -35,7 +35,11 @@ def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
 def spec() -> dict[str, Any]:
     """The whole document; cached, since the models do not change at run time."""
     _, defs = models_json_schema(
-        [(FeedbackRequest, "validation"), (FeedbackResponse, "serialization"), (ErrorResponse, "serialization")],
+        [
+            (FeedbackRequest, "validation"),
+            (FeedbackResponse, "serialization"),
+            (ErrorResponse, "serialization"),
+        ],
         ref_template="#/components/schemas/{model}",
     )
     error = _ref("ErrorResponse")

@@ -136,7 +136,9 @@ def load_version(toml_path: Path) -> PromptVersion:
         try:
             texts[path.name] = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise PromptError(f"{where}: {path.name} is not UTF-8 ({exc.reason} at byte {exc.start})") from None
+            raise PromptError(
+                f"{where}: {path.name} is not UTF-8 ({exc.reason} at byte {exc.start})"
+            ) from None
     try:
         data = tomllib.loads(texts[toml_path.name])
     except tomllib.TOMLDecodeError as exc:
@@ -203,7 +205,9 @@ class PromptRegistry:
         found = list(folder.glob("v*.toml"))
         misnamed = sorted(p.name for p in found if not _VERSION_FILE.fullmatch(p.stem))
         if misnamed:
-            raise PromptError(f"{name}: version files must be named v<number>.toml, not {', '.join(misnamed)}")
+            raise PromptError(
+                f"{name}: version files must be named v<number>.toml, not {', '.join(misnamed)}"
+            )
         paths = sorted(found, key=lambda p: _version_key(p.stem))
         if not paths:
             raise PromptError(f"no prompt versions in {folder}")

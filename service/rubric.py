@@ -53,11 +53,21 @@ class LevelSpec(_Data):
 class Scoring(_Data):
     """How criteria and flags combine into the overall score."""
 
-    no_answer_score: float = Field(default=1.0, ge=1, le=5, description="Overall when there is no goal or no answer")
-    two_serious_score: float = Field(default=1.5, ge=1, le=5, description="Overall with two or more serious flags")
-    one_serious_max: float = Field(default=2.0, ge=1, le=5, description="Highest overall with one serious flag")
-    one_serious_drop: float = Field(default=1.5, ge=0, le=4, description="Points one serious flag takes off the content")
-    vague_max: float = Field(default=2.5, ge=1, le=5, description="Highest overall for a vague answer tied to the role")
+    no_answer_score: float = Field(
+        default=1.0, ge=1, le=5, description="Overall when there is no goal or no answer"
+    )
+    two_serious_score: float = Field(
+        default=1.5, ge=1, le=5, description="Overall with two or more serious flags"
+    )
+    one_serious_max: float = Field(
+        default=2.0, ge=1, le=5, description="Highest overall with one serious flag"
+    )
+    one_serious_drop: float = Field(
+        default=1.5, ge=0, le=4, description="Points one serious flag takes off the content"
+    )
+    vague_max: float = Field(
+        default=2.5, ge=1, le=5, description="Highest overall for a vague answer tied to the role"
+    )
 
 
 class Realism(_Data):

@@ -88,7 +88,9 @@ class Options(_Strict):
     """Per-request choices."""
 
     prompt_version: str | None = Field(default=None, max_length=40, description="Prompt version, e.g. 'v2'")
-    model: str | None = Field(default=None, max_length=200, description="Model; only from COACH_ALLOWED_MODELS")
+    model: str | None = Field(
+        default=None, max_length=200, description="Model; only from COACH_ALLOWED_MODELS"
+    )
     cache: bool = Field(default=True, description="Serve and store this result in the cache")
 
 
@@ -152,7 +154,9 @@ class Goal(_Strict):
 class ModelOutput(_Strict):
     """The feedback a model produces; the service grounds the quotes and adds ids, bands and meta."""
 
-    overall_score: float = Field(ge=1, le=5, description="Overall score 1..5, consistent with criteria and flags")
+    overall_score: float = Field(
+        ge=1, le=5, description="Overall score 1..5, consistent with criteria and flags"
+    )
     summary: str = Field(description="Two or three sentences of overall feedback to the candidate")
     criteria: list[CriterionOut] = Field(description="Every rubric criterion, once each")
     red_flags: list[RedFlagOut] = Field(description="Red flags present; empty when none")
@@ -191,7 +195,9 @@ class RedFlag(_Strict):
 
     code: FlagCode = Field(description="One of the CONTRACT's red-flag codes")
     quote: str = Field(description="Verbatim text from the answer, or empty")
-    start: int | None = Field(default=None, description="Offset of quote in the answer, null when quote is empty")
+    start: int | None = Field(
+        default=None, description="Offset of quote in the answer, null when quote is empty"
+    )
     end: int | None = Field(default=None, description="End offset of quote, null when quote is empty")
     explanation: str = Field(description="Why it matters to a hiring manager")
 
@@ -223,7 +229,9 @@ class Meta(_Strict):
     usage: Usage = Field(description="Token usage of the model call(s)")
     cost_usd: float | None = Field(description="Cost from litellm's price list; null when unknown")
     request_id: str = Field(description="Id of the HTTP request, also in logs and X-Request-ID")
-    attempts: int = Field(default=1, ge=0, description="Model calls made, re-asks and retries included (0 if cached)")
+    attempts: int = Field(
+        default=1, ge=0, description="Model calls made, re-asks and retries included (0 if cached)"
+    )
 
 
 class FeedbackResponse(_Strict):
