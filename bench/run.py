@@ -80,8 +80,8 @@ def bench_engine(rows: list[str]) -> None:
     rows += [
         "## local/rubric engine, in-process",
         "",
-        f"{len(requests)} fixture answers x 5 passes (answer length median {lengths[len(lengths) // 2]} chars, "
-        f"max {lengths[-1]}).",
+        f"{len(requests)} fixture answers x 5 passes "
+        f"(answer length median {lengths[len(lengths) // 2]} chars, max {lengths[-1]}).",
         "",
         "| measure | value |",
         "| --- | --- |",

@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).parent))  # tests import helpers such as fake_openai directly
 
-from fake_openai import FakeOpenAI  # noqa: E402
+from fake_openai import FakeOpenAI
 
-from service.app import create_app  # noqa: E402
+from service.app import create_app
 
 GOOD_ANSWER = (
     "My goal for the next year is to earn the Google Ads certification; I'm halfway through the course "
@@ -65,8 +65,12 @@ def feedback_body() -> Callable[..., dict[str, Any]]:
         base: dict[str, Any] = {
             "question": "What are your career goals?",
             "answer": GOOD_ANSWER,
-            "role": {"title": "Marketing Coordinator", "level": "entry", "company": "Brightline",
-                     "industry": "consumer software"},
+            "role": {
+                "title": "Marketing Coordinator",
+                "level": "entry",
+                "company": "Brightline",
+                "industry": "consumer software",
+            },
         }
         base.update(changes)
         return base

@@ -12,6 +12,7 @@ from service.engine.judge import judge
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, ModelOutput, band_for
 
+
 def _source_hash() -> str:
     """Hash of the engine's code and lexicon: any change to them changes every local/rubric cache key."""
     digest = hashlib.sha256()

@@ -37,7 +37,10 @@ _ELSEWHERE = re.compile(
     r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
     re.I,
 )
-_UNBOUNDED = re.compile(r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b", re.I)
+_UNBOUNDED = re.compile(
+    r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b",
+    re.I,
+)
 _TIME = re.compile(
     r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
     r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|several|half a)"
@@ -60,12 +63,12 @@ _PATH = re.compile(
 )
 _AGE = re.compile(r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b", re.I)
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
-_SHORT_MARK = re.compile(r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I)
+_SHORT_MARK = re.compile(
+    r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I
+)
 _WORD = re.compile(r"[a-z][a-z']{2,}")
 _STOP = set(
-    "the and for with from that this your you our are was were have has had will would could should about into over "
-    "their they them then than also just more most very much many some what when where which while who whom why how "
-    "role position job team company work working level role's manager senior junior associate lead".split()
+    ["the", "and", "for", "with", "from", "that", "this", "your", "you", "our", "are", "was", "were", "have", "has", "had", "will", "would", "could", "should", "about", "into", "over", "their", "they", "them", "then", "than", "also", "just", "more", "most", "very", "much", "many", "some", "what", "when", "where", "which", "while", "who", "whom", "why", "how", "role", "position", "job", "team", "company", "work", "working", "level", "role's", "manager", "senior", "junior", "associate", "lead"]
 )
 
 
@@ -146,7 +149,22 @@ def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
     return any(start <= hit.start and hit.end <= end for start, end in spans)
 
 
-_SUFFIXES = ("ations", "ation", "ments", "ment", "ings", "ing", "ists", "ist", "ers", "er", "es", "ed", "s", "e")
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ists",
+    "ist",
+    "ers",
+    "er",
+    "es",
+    "ed",
+    "s",
+    "e",
+)
 
 
 def stem(word: str) -> str:
@@ -174,7 +192,9 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
         unit = unit.lower()
-        found.append(value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value)
+        found.append(
+            value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value
+        )
     if _SOON.search(text):
         found.append(1.0)
     for m in _YEAR.finditer(text):
@@ -262,7 +282,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # paycheck_only: money or security as the whole motivation
     pay = [
-        h for h in _own_flag_hits(a, "paycheck", quotes)
+        h
+        for h in _own_flag_hits(a, "paycheck", quotes)
         if not matches("flags", "paycheck_not", a.sentence_of(h))
     ]
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
@@ -287,8 +308,10 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     misaligned = _misaligned(a)
     if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
         flags["misaligned_goal"] = misaligned
-        if flagged_first is not None and flagged_first.sentence == misaligned.sentence and _OWN_VENTURE.search(
-            a.sentence_of(misaligned).text
+        if (
+            flagged_first is not None
+            and flagged_first.sentence == misaligned.sentence
+            and _OWN_VENTURE.search(a.sentence_of(misaligned).text)
         ):
             del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
 
@@ -304,7 +327,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     # vague: goals without steps or specifics
     if "paycheck_only" in flags and motive:
         flags.pop("no_goals", None)  # "the reimbursement is the reason I applied" answers the question
-    motive_only = any(code in flags for code in ("paycheck_only", "no_goals", "stepping_stone", "misaligned_goal"))
+    motive_only = any(
+        code in flags for code in ("paycheck_only", "no_goals", "stepping_stone", "misaligned_goal")
+    )
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
         if a.count("goal") and (steps == 0 or (steps == 1 and a.count("vague") >= 2)):
@@ -327,7 +352,9 @@ def _misaligned(a: Analysis) -> Hit | None:
         for m in company.finditer(s.text) if s.index in goal_sentences else ():
             name = m.group(1).strip(" .,'’")
             first = name.split()[0].lower().rstrip("'’s")
-            if first in _NOT_ORGS or (role_company and (first in role_company or role_company.split()[0] in name.lower())):
+            if first in _NOT_ORGS or (
+                role_company and (first in role_company or role_company.split()[0] in name.lower())
+            ):
                 continue
             if _words(name) & role_words:
                 continue  # "Vice President of Regulatory Affairs": a title in the role's own field
@@ -364,7 +391,7 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
         for name in found - home_fields:
             per_field[name].append(s)
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
-    for name, found_in in sorted(per_field.items(), key=lambda kv: -len(kv[1])):
+    for found_in in sorted(per_field.values(), key=len, reverse=True):
         stated = any(s.index in goal_sentences for s in found_in)
         if len(found_in) >= 2 and len(found_in) > home and stated and a.count("bridge") == 0:
             first = next(s for s in found_in if s.index in goal_sentences)
@@ -383,9 +410,7 @@ _ABOUT_GOALS = re.compile(
     re.I,
 )
 _NOT_ORGS = set(
-    "i a an the my our your this that it we he she they here there monday tuesday wednesday thursday friday saturday "
-    "sunday january february march april may june july august september october november december christmas "
-    "university college school state city county first second third long short next year".split()
+    ["i", "a", "an", "the", "my", "our", "your", "this", "that", "it", "we", "he", "she", "they", "here", "there", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "christmas", "university", "college", "school", "state", "city", "county", "first", "second", "third", "long", "short", "next", "year"]
 )
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -97,20 +96,27 @@ def find_hits(group: str, section: str, sentence: Sentence) -> list[Hit]:
     """Every match of a lexicon group in a sentence."""
     hits: list[Hit] = []
     folded = sentence.folded
-    text, compiled = (sentence.text, patterns(section, group)) if folded is None else (
-        folded, folded_patterns(section, group))
+    text, compiled = (
+        (sentence.text, patterns(section, group))
+        if folded is None
+        else (folded, folded_patterns(section, group))
+    )
     for pattern in compiled:
         for m in pattern.finditer(text):
             if m.end() > m.start():
                 original = sentence.text[m.start() : m.end()]  # the candidate's own casing
-                hits.append(Hit(group, sentence.index, sentence.start + m.start(), sentence.start + m.end(), original))
+                hits.append(
+                    Hit(group, sentence.index, sentence.start + m.start(), sentence.start + m.end(), original)
+                )
     return hits
 
 
 _NEGATION_WINDOW = 60  # characters before a signal in which a negation cancels it
 
 
-_NEGATED_AFTER = re.compile(r"^\W{0,3}\w*\s*(isn'?t|is not|wasn'?t|was not|aren'?t|are not)\s+(why|the reason|what|my)\b", re.I)
+_NEGATED_AFTER = re.compile(
+    r"^\W{0,3}\w*\s*(isn'?t|is not|wasn'?t|was not|aren'?t|are not)\s+(why|the reason|what|my)\b", re.I
+)
 
 
 def negated(sentence: Sentence, absolute_start: int, absolute_end: int | None = None) -> bool:

@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import re
 
-from service.engine.analysis import _UNBOUNDED, _SHORT_MARK, Analysis, parse_years
+from service.engine.analysis import _SHORT_MARK, _UNBOUNDED, Analysis, parse_years
 from service.engine.judge import Verdict
 from service.engine.text import Hit, Sentence
 from service.rubric import Rubric
 from service.schemas import CriterionOut, FlagCode, Goal, GoalCategory, QuoteOut, RedFlagOut
 
-_CATEGORIES: tuple[tuple[GoalCategory, re.Pattern[str]], ...] = tuple(
-    (cat, re.compile(p, re.I))
-    for cat, p in (
-        ("entrepreneurship", r"\b(my own|start(ing)? a (company|business)|found(ing)?|launch(ing)? (a|my) (business|startup|agency|venture|project))\b"),
-        ("certification", r"\b(certif\w*|licen[cs]\w*|exam|credential|accredit\w*|pmp|cpa|cfa|shrm|aws|azure|scrum|six sigma|nclex|ccrn)\b"),
-        ("further_study", r"\b(degree|master'?s|mba|phd|bachelor'?s|university|college|grad(uate)? school|go back to school|study|studies)\b"),
-        ("coaching", r"\b(coach|coaching)\b"),
-        ("mentoring", r"\b(mentor\w*)\b"),
-        ("events", r"\b(conference|workshop|seminar|boot ?camp|summit|meetup|webinar)s?\b"),
-        ("leadership", r"\b(lead\w*|manag\w*|supervis\w*|director|head of|run (the|a|my))\b"),
-        ("role_growth", r"\b(promot\w*|senior|expert|specialist|grow (with|within|here)|ownership|own (the|a|my))\b"),
-        ("skills", r"\b(skill\w*|learn\w*|improv\w*|get better|master\w*|proficien\w*|sharpen\w*|strengthen\w*|develop\w*|hone)\b"),
-    )
+_CATEGORY_PATTERNS: tuple[tuple[GoalCategory, str], ...] = (
+    (
+        "entrepreneurship",
+        r"\b(my own|start(ing)? a (company|business)|found(ing)?|launch(ing)? (a|my) (business|startup|agency|venture|project))\b",
+    ),
+    (
+        "certification",
+        r"\b(certif\w*|licen[cs]\w*|exam|credential|accredit\w*|pmp|cpa|cfa|shrm|aws|azure|scrum|six sigma|nclex|ccrn)\b",
+    ),
+    (
+        "further_study",
+        r"\b(degree|master'?s|mba|phd|bachelor'?s|university|college|grad(uate)? school|go back to school|study|studies)\b",
+    ),
+    ("coaching", r"\b(coach|coaching)\b"),
+    ("mentoring", r"\b(mentor\w*)\b"),
+    ("events", r"\b(conference|workshop|seminar|boot ?camp|summit|meetup|webinar)s?\b"),
+    ("leadership", r"\b(lead\w*|manag\w*|supervis\w*|director|head of|run (the|a|my))\b"),
+    (
+        "role_growth",
+        r"\b(promot\w*|senior|expert|specialist|grow (with|within|here)|ownership|own (the|a|my))\b",
+    ),
+    (
+        "skills",
+        r"\b(skill\w*|learn\w*|improv\w*|get better|master\w*|proficien\w*|sharpen\w*|strengthen\w*|develop\w*|hone)\b",
+    ),
 )
+_CATEGORIES = tuple((cat, re.compile(p, re.I)) for cat, p in _CATEGORY_PATTERNS)
 _LEVEL_NEXT = {
     "intern": "a full-time offer and first ownership of a small project",
     "entry": "owning a workstream and, in a few years, leading a small team",
@@ -103,7 +116,9 @@ def criteria(a: Analysis, verdict: Verdict, rubric: Rubric) -> list[CriterionOut
         flagged = [
             a.sentence_of(hit)
             for code, hit in a.flags.items()
-            if hit is not None and _FLAG_CRITERION.get(code) == spec.id and len(a.sentence_of(hit).text) <= 240
+            if hit is not None
+            and _FLAG_CRITERION.get(code) == spec.id
+            and len(a.sentence_of(hit).text) <= 240
         ]
         quotes = (flagged + [s for s in quotes if s not in flagged])[:2] if score <= 2 else quotes[:2]
         rationale = f"{spec.anchors[str(score)]}"
@@ -151,7 +166,9 @@ def _category(text: str) -> GoalCategory:
 def goals(a: Analysis) -> list[Goal]:
     """The candidate's own goals, with horizon and category."""
     out: list[Goal] = []
-    flagged = {h.sentence for code, h in a.flags.items() if h is not None and code in ("no_goals", "off_topic")}
+    flagged = {
+        h.sentence for code, h in a.flags.items() if h is not None and code in ("no_goals", "off_topic")
+    }
     for s in _sentences_with(a, "goal", limit=6):
         if s.index in flagged:
             continue
@@ -159,7 +176,9 @@ def goals(a: Analysis) -> list[Goal]:
         long = bool(_UNBOUNDED.search(s.text)) or (years is not None and years >= 3)
         if _SHORT_MARK.search(s.text) and not _UNBOUNDED.search(s.text):
             long = False
-        out.append(Goal(text=_short(s.text, 160), horizon="long" if long else "short", category=_category(s.text)))
+        out.append(
+            Goal(text=_short(s.text, 160), horizon="long" if long else "short", category=_category(s.text))
+        )
     return out
 
 
@@ -178,7 +197,11 @@ def strengths(a: Analysis, verdict: Verdict) -> list[str]:
         found = _sentences_with(a, group, 1)
         if a.count(group) >= minimum and found:
             out.append(template.format(q=_quoted(found[0])))
-    if "unrealistic_timeline" not in a.flags and a.count("growth") and verdict.criteria.get("realism", 0) >= 4:
+    if (
+        "unrealistic_timeline" not in a.flags
+        and a.count("growth")
+        and verdict.criteria.get("realism", 0) >= 4
+    ):
         s = _sentences_with(a, "growth", 1)[0]
         out.append(f"Your ambition is paced for {_a(a.request.role.level)}-level role: {_quoted(s)}")
     return out[:4]
@@ -200,8 +223,13 @@ def improvements(a: Analysis, verdict: Verdict) -> list[str]:
         "authenticity": "Say why the goal matters to you personally, in your own words.",
         "realism": f"Show ambition paced for {_a(role.level)}-level role: {_LEVEL_NEXT[role.level]}.",
     }
-    covered = {"vague": "concrete_steps", "misaligned_goal": "role_alignment", "unrealistic_timeline": "realism",
-               "paycheck_only": "authenticity", "stepping_stone": "mutual_value"}
+    covered = {
+        "vague": "concrete_steps",
+        "misaligned_goal": "role_alignment",
+        "unrealistic_timeline": "realism",
+        "paycheck_only": "authenticity",
+        "stepping_stone": "mutual_value",
+    }
     done = {covered[c] for c in a.flags if c in covered}
     for cid, score in weakest:
         if score <= 3 and cid in advice and cid not in done and len(out) < 4:
@@ -220,11 +248,15 @@ def rewrite(a: Analysis) -> str:
     if goal_sentences:
         parts.append(_as_sentence(goal_sentences[0].text))
     else:
-        parts.append("My goal for the next year or two is to [a skill or responsibility you want to build in this role].")
+        parts.append(
+            "My goal for the next year or two is to [a skill or responsibility you want to build in this role]."
+        )
     if step_sentences and step_sentences[0] not in goal_sentences[:1]:
         parts.append(_as_sentence(step_sentences[0].text))
     else:
-        parts.append("I've already started: [a course, certification or project you are working on, and when you finish].")
+        parts.append(
+            "I've already started: [a course, certification or project you are working on, and when you finish]."
+        )
     parts.append(
         f"That's why {where} appeals to me: [the part of its work that builds exactly those skills]."
     )
