@@ -8,10 +8,8 @@ from typing import Any
 from flask import Flask
 
 from service import api, limits
-from service.cache import open_cache
 from service.coach import Coach
-from service.config import ConfigError, Settings, load_settings
-from service.prompts import PromptRegistry
+from service.config import Settings, load_settings
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -25,19 +23,7 @@ def create_app(config: Settings | dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    registry = PromptRegistry(settings.prompts_dir)
-    if settings.prompt_version is not None and settings.prompt_version not in registry.versions:
-        # Fail at start-up, not with a 422 on every request and a failing /healthz.
-        raise ConfigError(
-            f"invalid configuration: COACH_PROMPT_VERSION={settings.prompt_version!r} is not one of "
-            f"{', '.join(registry.versions)}"
-        )
-    # The registry's default is what a request without options.prompt_version gets.
-    registry.default = settings.prompt_version
-    cache = open_cache(
-        settings.cache, directory=settings.cache_dir, ttl_s=settings.cache_ttl_s, redis_url=settings.redis_url
-    )
-    app.extensions["coach"] = Coach(settings, registry, cache)
+    app.extensions["coach"] = Coach.from_settings(settings)
     app.extensions["settings"] = settings
     # api first: its before_request assigns the request id, which the key check's 401 and the
     # limiter's 429 must carry too (before_request functions run in registration order).

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from service import engine
-from service.cache import ResultCache, cache_key
-from service.config import LOCAL_MODEL, Settings
+from service.cache import ResultCache, cache_key, open_cache
+from service.config import LOCAL_MODEL, ConfigError, Settings
 from service.errors import CoachError, ModelNotAllowed, ModelTimeout, ProviderUnavailable
 from service.grounding import Grounder
 from service.prompts import PromptRegistry, PromptVersion
@@ -99,8 +99,13 @@ def check_output(output: ModelOutput, version: PromptVersion, grounder: Grounder
             )
         else:
             flags.append(
-                RedFlag(code=flag.code, quote=span.text, start=span.start, end=span.end,
-                        explanation=flag.explanation)
+                RedFlag(
+                    code=flag.code,
+                    quote=span.text,
+                    start=span.start,
+                    end=span.end,
+                    explanation=flag.explanation,
+                )
             )
     if errors:
         raise OutputRejected(errors)
@@ -167,6 +172,26 @@ class Coach:
         self.registry = registry
         self.cache = cache
 
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Coach:
+        """The coach as the service builds it: prompt versions with the configured default, and the cache."""
+        registry = PromptRegistry(settings.prompts_dir)
+        if settings.prompt_version is not None and settings.prompt_version not in registry.versions:
+            # Fail at start-up, not with a 422 on every request and a failing /healthz.
+            raise ConfigError(
+                f"invalid configuration: COACH_PROMPT_VERSION={settings.prompt_version!r} is not one of "
+                f"{', '.join(registry.versions)}"
+            )
+        # The registry's default is what a request without options.prompt_version gets.
+        registry.default = settings.prompt_version
+        cache = open_cache(
+            settings.cache,
+            directory=settings.cache_dir,
+            ttl_s=settings.cache_ttl_s,
+            redis_url=settings.redis_url,
+        )
+        return cls(settings, registry, cache)
+
     def resolve_model(self, requested: str | None) -> str:
         """The request's model if allowed (422 otherwise), else the configured default."""
         if requested is None:
@@ -203,12 +228,23 @@ class Coach:
         if use_cache:
             hit = self._cached(key)
             if hit is not None:
-                return self._finish(hit, model, version, started, request_id, cached=True,
-                                    usage=Usage(), cost=0.0, attempts=0)
+                # meta.model of the stored answer: a fallback's answer still says which model wrote it
+                used = hit.meta.model or model
+                return self._finish(
+                    hit, used, version, started, request_id, cached=True, usage=Usage(), cost=0.0, attempts=0
+                )
         generation, used_model = self._generate_with_fallbacks(request, version, model)
-        response = self._finish(generation.response, used_model, version, started, request_id,
-                                cached=False, usage=generation.usage, cost=generation.cost_usd,
-                                attempts=generation.attempts)
+        response = self._finish(
+            generation.response,
+            used_model,
+            version,
+            started,
+            request_id,
+            cached=False,
+            usage=generation.usage,
+            cost=generation.cost_usd,
+            attempts=generation.attempts,
+        )
         if use_cache:
             # Stored under the requested model's key: a fallback answer is still an answer to it.
             self.cache.set(key, response.model_dump_json(exclude={"id"}))
