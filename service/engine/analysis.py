@@ -29,6 +29,7 @@ _LEAVE_WEAK = re.compile(
 )
 _LEAVE_OK = re.compile(
     r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
+    r"jump(ing)? (straight )?(up )?(to|into) (a |the )?(director|manager|senior|lead|vp|head|partner|chief|cto|ceo)|"
     r"leave (work|the office) (at|on time)|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
     re.I,
 )
@@ -204,13 +205,27 @@ def parse_years(text: str, today: date | None = None) -> float | None:
     return min(found) if found else None
 
 
-def rung_of(text: str) -> float | None:
-    """The highest rung of the seniority ladder the text names."""
+def rung_of(text: str, aimed: bool = False) -> float | None:
+    """The highest rung of the seniority ladder the text names; with `aimed`, only rungs the candidate
+    aims at ("be a director", "promoted to head of"), not ones they mention ("pitch it to the editor")."""
     best: float | None = None
     for pattern, rung in _ladder():
-        if pattern.search(text):
+        for m in pattern.finditer(text):
+            if aimed and not _ASPIRE.search(text[max(0, m.start() - 45) : m.start()]) and not _ASPIRE_AT.match(
+                text[m.start() :]
+            ):
+                continue
             best = rung if best is None else max(best, rung)
     return best
+
+
+_ASPIRE = re.compile(
+    r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|to|run|running|lead|"
+    r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
+    r"[^.,;]{0,40}$",
+    re.I,
+)
+_ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making)\b", re.I)
 
 
 @cache
@@ -420,7 +435,7 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
     per_rung = rubric.years_per_rung(level)
     five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
     for s in a.own:
-        rung = rung_of(s.text)
+        rung = rung_of(s.text, aimed=True)
         if rung is None or rung <= current:
             continue
         if a.target_rung is None or rung > a.target_rung:
@@ -452,7 +467,7 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
             a.target_rung, a.timeline_years = rung, years
         needed = gap * per_rung
         if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
-            m = next(p.search(s.text) for p, r in _ladder() if r == rung and p.search(s.text))
+            m = next(p.search(s.text) for p, r in _ladder() if r >= rung and p.search(s.text))
             assert m is not None
             a.flags["unrealistic_timeline"] = Hit(
                 "unrealistic", s.index, s.start + m.start(), s.start + m.end(), m.group(0)
