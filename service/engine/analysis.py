@@ -69,7 +69,67 @@ _SHORT_MARK = re.compile(
 )
 _WORD = re.compile(r"[a-z][a-z']{2,}")
 _STOP = set(
-    ["the", "and", "for", "with", "from", "that", "this", "your", "you", "our", "are", "was", "were", "have", "has", "had", "will", "would", "could", "should", "about", "into", "over", "their", "they", "them", "then", "than", "also", "just", "more", "most", "very", "much", "many", "some", "what", "when", "where", "which", "while", "who", "whom", "why", "how", "role", "position", "job", "team", "company", "work", "working", "level", "role's", "manager", "senior", "junior", "associate", "lead"]
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "your",
+        "you",
+        "our",
+        "are",
+        "was",
+        "were",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "about",
+        "into",
+        "over",
+        "their",
+        "they",
+        "them",
+        "then",
+        "than",
+        "also",
+        "just",
+        "more",
+        "most",
+        "very",
+        "much",
+        "many",
+        "some",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "how",
+        "role",
+        "position",
+        "job",
+        "team",
+        "company",
+        "work",
+        "working",
+        "level",
+        "role's",
+        "manager",
+        "senior",
+        "junior",
+        "associate",
+        "lead",
+    ]
 )
 
 
@@ -119,7 +179,8 @@ class Analysis:
 _CLAUSE = re.compile(r"[,;:]|\band\b|\bbut\b|\bthen\b")
 _SPECIFIC = re.compile(
     r"\d|(?<=[a-z,;:] )[A-Z][\w+&-]+|\b[A-Z]{2,}\b|\b\w+-\w+(-\w+)?\b|"
-    r"\b(this|next|by|in my first|within my first) (summer|fall|spring|winter|quarter|year|month|review|90 days|term)\b"
+    r"\b(this|next|by|in my first|within my first) (summer|fall|spring|winter|quarter|year|month|review|90 days|term)\b|"
+    r"\b(in half|by half|double|triple|a third|a quarter|one|two|three|four|six|seven|eight|nine|ten|twelve|twenty)\b"
 )
 
 
@@ -211,8 +272,10 @@ def rung_of(text: str, aimed: bool = False) -> float | None:
     best: float | None = None
     for pattern, rung in _ladder():
         for m in pattern.finditer(text):
-            if aimed and not _ASPIRE.search(text[max(0, m.start() - 45) : m.start()]) and not _ASPIRE_AT.match(
-                text[m.start() :]
+            before = text[max(0, m.start() - 30) : m.start()]
+            if aimed and (
+                _CONTRAST.search(before)
+                or not (_ASPIRE.search(before) or _ASPIRE_AT.match(text[m.start() :]) or len(text) < 25)
             ):
                 continue
             best = rung if best is None else max(best, rung)
@@ -220,12 +283,13 @@ def rung_of(text: str, aimed: bool = False) -> float | None:
 
 
 _ASPIRE = re.compile(
-    r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|to|run|running|lead|"
+    r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|run|running|lead|"
     r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
-    r"[^.,;]{0,40}$",
+    r"[^.,;]{0,25}$",
     re.I,
 )
-_ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making)\b", re.I)
+_ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making|be|become|becoming)\b", re.I)
+_CONTRAST = re.compile(r"\b(than|rather than|instead of|not)\s+(at\s+)?$", re.I)
 
 
 @cache
@@ -288,9 +352,16 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # no_goals: evasion, and nothing else that reads as a goal with substance
     evasions = _own_flag_hits(a, "no_goals", quotes)
-    evasive_sentences = len({h.sentence for h in evasions})
+    evasive = {h.sentence for h in evasions}
+    stated = {h.sentence for h in a.hits.get("goal", [])} - evasive  # goals said plainly
     substance = a.count("steps") + a.count("growth")
-    if evasions and (substance <= 1 or evasive_sentences >= 2 or evasive_sentences >= a.count("goal")):
+    exploring = (
+        a.request.role.level in ("intern", "entry")
+        and stated
+        and any(_EXPLORING.search(a.sentences[i].text) for i in evasive | stated)
+    )
+    # "not sure yet what I'm best at" is an honest early-career goal (the guide's rotation example)
+    if evasions and not exploring and (substance <= 1 or len(evasive) >= 2 or len(evasive) >= len(stated)):
         flags["no_goals"] = evasions[0]
     elif not a.own:
         flags["no_goals"] = None
@@ -347,7 +418,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     )
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
-        if a.count("goal") and (steps == 0 or (steps == 1 and a.count("vague") >= 2)):
+        goal_text = " ".join(a.sentences[i].text for i in {h.sentence for h in a.hits.get("goal", [])})
+        generic = a.count("vague") >= 1 or _specificity(goal_text, a._role_names) == 0
+        if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
     del text_own
 
@@ -418,6 +491,13 @@ _THIS_ROLE = re.compile(
     r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|the team('s)?|our team|the company)\b",
     re.I,
 )
+# The guide's rotation example: finding out where one's strengths lie is itself an early-career goal.
+_EXPLORING = re.compile(
+    r"\b(find out|figure out|work out|understand|learn|discover|see)\b[^.]{0,40}\b(what|which|where)\b[^.]{0,40}"
+    r"\b(good at|best at|strongest|strengths?|suits me|fit best|enjoy most)\b|\bstill deciding between\b|"
+    r"\bnot sure yet (if|whether) i'?d\b|\bhelps? me (figure|work) (that|it) out\b",
+    re.I,
+)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
     r"\b(goals?|plans?|planning|five years|5 years|future|short[- ]term|long[- ]term|top (three|3)|ambitions?|"
@@ -425,7 +505,57 @@ _ABOUT_GOALS = re.compile(
     re.I,
 )
 _NOT_ORGS = set(
-    ["i", "a", "an", "the", "my", "our", "your", "this", "that", "it", "we", "he", "she", "they", "here", "there", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "christmas", "university", "college", "school", "state", "city", "county", "first", "second", "third", "long", "short", "next", "year"]
+    [
+        "i",
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "this",
+        "that",
+        "it",
+        "we",
+        "he",
+        "she",
+        "they",
+        "here",
+        "there",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "christmas",
+        "university",
+        "college",
+        "school",
+        "state",
+        "city",
+        "county",
+        "first",
+        "second",
+        "third",
+        "long",
+        "short",
+        "next",
+        "year",
+    ]
 )
 
 
