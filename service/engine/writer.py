@@ -251,9 +251,10 @@ def rewrite(a: Analysis) -> str:
         parts.append(
             "My goal for the next year or two is to [a skill or responsibility you want to build in this role]."
         )
-    if step_sentences and step_sentences[0] not in goal_sentences[:1]:
-        parts.append(_as_sentence(step_sentences[0].text))
-    else:
+    extra_steps = [s for s in step_sentences if s not in goal_sentences[:1]]
+    if extra_steps:
+        parts.append(_as_sentence(extra_steps[0].text))
+    elif not step_sentences:  # the goal sentence may carry its own step ("I'm halfway through the course")
         parts.append(
             "I've already started: [a course, certification or project you are working on, and when you finish]."
         )
