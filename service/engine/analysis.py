@@ -6,11 +6,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
+from service.engine.prefilter import may_match
 from service.engine.text import (
     Hit,
     Sentence,
+    candidates,
     field_patterns,
     find_hits,
     is_reported,
@@ -143,10 +145,11 @@ class Analysis:
     hits: dict[str, list[Hit]]
     injection: list[Hit]
     flags: dict[FlagCode, Hit | None] = field(default_factory=dict)
-    role_fields: set[str] = field(default_factory=set)
+    role_fields: frozenset[str] = frozenset()
     overlap: list[Hit] = field(default_factory=list)
     target_rung: float | None = None
     timeline_years: float | None = None
+    _concrete: int | None = None
 
     @property
     def _role_names(self) -> str:
@@ -159,6 +162,11 @@ class Analysis:
 
     def concrete(self) -> int:
         """Own sentences that show a step, or a goal specific enough to act on (names, numbers, dates)."""
+        if self._concrete is None:
+            self._concrete = self._count_concrete()
+        return self._concrete
+
+    def _count_concrete(self) -> int:
         units: dict[int, set[int]] = defaultdict(set)  # sentence -> clauses holding a step (max 2 count)
         for h in self.hits.get("steps", []):
             sentence = self.sentences[h.sentence]
@@ -270,8 +278,11 @@ def rung_of(text: str, aimed: bool = False) -> float | None:
     """The highest rung of the seniority ladder the text names; with `aimed`, only rungs the candidate
     aims at ("be a director", "promoted to head of"), not ones they mention ("pitch it to the editor")."""
     best: float | None = None
+    folded = text.lower()
+    if len(folded) != len(text):  # offsets below index `text`; keep them aligned
+        folded = text
     for pattern, rung in _ladder():
-        for m in pattern.finditer(text):
+        for m in pattern.finditer(folded):
             before = text[max(0, m.start() - 30) : m.start()]
             if aimed and (
                 _CONTRAST.search(before)
@@ -294,12 +305,19 @@ _CONTRAST = re.compile(r"\b(than|rather than|instead of|not)\s+(at\s+)?$", re.I)
 
 @cache
 def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
-    return tuple((re.compile(p, re.I), float(r)) for p, r in lexicon()["ladder"]["rungs"])
+    return tuple((re.compile(p), float(r)) for p, r in lexicon()["ladder"]["rungs"])
 
 
-def fields_in(text: str) -> set[str]:
-    """Fields of work whose vocabulary the text uses."""
-    return {name for name, p in field_patterns().items() if p.search(text)}
+@lru_cache(maxsize=8192)
+def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
+    """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
+    sentence is asked about often)."""
+    folded = text.lower()
+    return frozenset(
+        name
+        for name, (p, lits) in field_patterns().items()
+        if (among is None or name in among) and may_match(lits, folded) and p.search(folded)
+    )
 
 
 def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
@@ -309,16 +327,18 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     quotes = quoted_spans(answer)
     injection: list[Hit] = []
     own: list[Sentence] = []
+    injection_screen = candidates("flags", "injection", answer)
     for s in all_sentences:
-        found = find_hits("injection", "flags", s)
+        found = find_hits("injection", "flags", s, injection_screen)
         if found:
             injection.extend(found)
         elif not is_reported(s):
             own.append(s)
     hits: dict[str, list[Hit]] = defaultdict(list)
+    screens = {group: candidates("signals", group, answer) for group in SIGNALS}
     for s in own:
         for group in SIGNALS:
-            for h in find_hits(group, "signals", s):
+            for h in find_hits(group, "signals", s, screens[group]):
                 if group in ("goal", "steps", "value", "authentic") or not _in_quotes(h, quotes):
                     hits[group].append(h)
     a = Analysis(request=request, sentences=all_sentences, own=own, hits=hits, injection=injection)
@@ -337,8 +357,11 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
 
 def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> list[Hit]:
     out: list[Hit] = []
+    screen = candidates("flags", group, a.request.answer)
+    if screen == []:
+        return out
     for s in a.own:
-        for h in find_hits(group, "flags", s):
+        for h in find_hits(group, "flags", s, screen):
             if not negated(s, h.start, h.end) and not _in_quotes(h, quotes):
                 out.append(h)
     return out
@@ -425,9 +448,14 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     del text_own
 
 
+@cache
+def _targets() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Career-change wording (case-insensitive) and named-company wording (case matters: names)."""
+    return re.compile(lexicon()["targets"]["career"], re.I), re.compile(lexicon()["targets"]["company"])
+
+
 def _misaligned(a: Analysis) -> Hit | None:
-    targets = re.compile(lexicon()["targets"]["career"], re.I)
-    company = re.compile(lexicon()["targets"]["company"])
+    targets, company = _targets()
     adjacent: set[str] = set(a.role_fields)
     for f in a.role_fields:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
@@ -470,8 +498,9 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
     per_field: dict[str, list[Sentence]] = defaultdict(list)
     home = 0
     role_words = _words(" ".join(filter(None, [role.title, role.industry])))
+    mentioned = fields_in(" ".join(s.text for s in a.own))  # one pass; sentences are checked only for these
     for s in a.own:
-        found = fields_in(s.text)
+        found = fields_in(s.text, mentioned)
         if _THIS_ROLE.search(s.text) or (_words(s.text) & role_words):
             home += bool(found)
             continue  # the role's own words: "freelance regulatory writing" is still regulatory work
@@ -597,10 +626,11 @@ def _timeline(a: Analysis, rubric: Rubric) -> None:
             a.target_rung, a.timeline_years = rung, years
         needed = gap * per_rung
         if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
-            m = next(p.search(s.text) for p, r in _ladder() if r >= rung and p.search(s.text))
+            low = s.folded or s.text
+            m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
             assert m is not None
             a.flags["unrealistic_timeline"] = Hit(
-                "unrealistic", s.index, s.start + m.start(), s.start + m.end(), m.group(0)
+                "unrealistic", s.index, s.start + m.start(), s.start + m.end(), s.text[m.start() : m.end()]
             )
             a.target_rung, a.timeline_years = rung, years
             return

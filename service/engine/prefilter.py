@@ -1,0 +1,71 @@
+"""Literal pre-filters for regular expressions: the strings any match must contain.
+
+A lexicon pattern such as `\\b(money|paycheck|salary)\\b` can only match text containing "money",
+"paycheck" or "salary". Checking those with `in` costs far less than running the regex engine, and most
+patterns match nothing in most sentences, so the engine runs a pattern only when its literals are present.
+Derived from the pattern's own parse tree, so the lexicon stays the single source of truth.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from re import _constants as C  # type: ignore[attr-defined]  # the stdlib parser's opcodes
+from re import _parser as P  # type: ignore[attr-defined]
+from typing import Any
+
+_MIN_LEN = 2  # shorter literals filter almost nothing
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
+    """The candidate whose shortest literal is longest (it filters the most text)."""
+    usable = [c for c in candidates if c and min(len(s) for s in c) >= _MIN_LEN]
+    if not usable:
+        return None
+    return max(usable, key=lambda c: (min(len(s) for s in c), -len(c)))
+
+
+def _required(items: Any) -> frozenset[str] | None:
+    """Strings of which at least one occurs in every match of the parsed sequence `items`."""
+    candidates: list[frozenset[str]] = []
+    run: list[str] = []
+
+    def close_run() -> None:
+        if len(run) >= _MIN_LEN:
+            candidates.append(frozenset({"".join(run)}))
+        run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        if op is C.AT:  # \b, ^, $: zero-width, the literal run continues across them
+            continue
+        close_run()
+        if op is C.SUBPATTERN:
+            found = _required(av[3])
+        elif op is C.BRANCH:
+            parts = [_required(alt) for alt in av[1]]
+            found = None if any(p is None for p in parts) else frozenset().union(*parts)  # type: ignore[arg-type]
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            found = _required(av[2])
+        else:  # optional repeats, character classes, look-arounds: nothing required from them
+            found = None
+        if found is not None:
+            candidates.append(found)
+    close_run()
+    return _best(candidates)
+
+
+@cache
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Literals (lower-case) of which every match of `pattern` contains one; None when none can be derived."""
+    try:
+        return _required(P.parse(pattern))
+    except re.error:
+        return None
+
+
+def may_match(literals: frozenset[str] | None, folded_text: str) -> bool:
+    """False only when the pattern cannot match this lower-cased text."""
+    return literals is None or any(literal in folded_text for literal in literals)
