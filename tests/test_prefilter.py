@@ -1,0 +1,66 @@
+"""service/engine/prefilter.py: the literals it derives never hide a real match."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from service.engine.prefilter import may_match, required_literals
+from service.engine.text import lexicon, sentences
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "career_goals"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\b(money|paycheck|salary)\b", {"money", "paycheck", "salary"}),
+        (r"\b(go|going) freelance\b", {" freelance"}),  # the longer literal filters more
+        (r"\bnext level\b", {"next level"}),
+        (r"\b\d+\s*(%|percent)", None),  # no literal of two characters or more is required
+        (r"\b(open|start)\b.{0,40}(my own \w+)?", {"open", "start"}),  # an optional part adds nothing
+        (r"(a|an) (x|y)", None),  # every literal is too short to filter anything
+    ],
+)
+def test_required_literals(pattern: str, expected: set[str] | None) -> None:
+    found = required_literals(pattern)
+    assert (None if found is None else set(found)) == expected
+
+
+def test_may_match_without_literals_always_runs() -> None:
+    assert may_match(None, "anything")
+    assert not may_match(frozenset({"salary"}), "i love the work")
+
+
+def _lexicon_patterns() -> list[str]:
+    out: list[str] = []
+    for section in ("signals", "flags", "speech", "fields"):
+        for value in lexicon()[section].values():
+            out.extend([value] if isinstance(value, str) else value)
+    return out
+
+
+def _fixture_sentences() -> list[str]:
+    texts: list[str] = []
+    for path in sorted(FIXTURES.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.extend(s.text.lower() for s in sentences(json.loads(line)["request"]["answer"]))
+    return texts
+
+
+def test_prefilter_never_hides_a_match_in_any_fixture_sentence() -> None:
+    """Soundness on the real lexicon and every fixture sentence: where a pattern matches, a literal occurs."""
+    texts = _fixture_sentences()
+    assert len(texts) > 1000
+    checked = 0
+    for pattern in _lexicon_patterns():
+        compiled, literals = re.compile(pattern), required_literals(pattern)
+        for text in texts:
+            if compiled.search(text):
+                checked += 1
+                assert may_match(literals, text), (pattern, text)
+    assert checked > 1000  # the check saw many real matches, not a vacuous pass
