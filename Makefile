@@ -7,6 +7,7 @@ PORT   ?= 8000
 HOST   ?= 127.0.0.1
 WEB_CONCURRENCY ?= 2
 COACH_THREADS   ?= 4
+GUNICORN_TIMEOUT ?= 300
 VERSIONS ?=
 MODELS   ?= local/rubric
 
@@ -23,7 +24,7 @@ $(STAMP): pyproject.toml
 
 serve: $(STAMP)
 	$(BIN)/gunicorn --preload --workers $(WEB_CONCURRENCY) --threads $(COACH_THREADS) \
-	  --bind $(HOST):$(PORT) --access-logfile - 'service.app:create_app()'
+	  --timeout $(GUNICORN_TIMEOUT) --bind $(HOST):$(PORT) --access-logfile - 'service.app:create_app()'
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import time
+import traceback
 from importlib.resources import files
 from typing import Any
 
@@ -65,6 +66,8 @@ def parse_feedback_request() -> FeedbackRequest:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidJSON(f"the body is not valid JSON: {exc}") from None
+    except RecursionError:  # "[[[[..." thousands deep: valid-looking, but no request nests like that
+        raise InvalidJSON("the body is nested too deeply to be a feedback request") from None
     if not isinstance(data, dict):
         raise InvalidRequest(
             "the body must be a JSON object", details=[{"field": "body", "message": "not an object"}]
@@ -210,11 +213,13 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[Response, int]:
+        # The frames, not the message: an exception's message can quote its input (the candidate's answer).
+        frames = "".join(traceback.format_tb(error.__traceback__))
         logging.getLogger(__name__).error(
-            "unhandled %s on %s request_id=%s",
+            "unhandled %s on %s request_id=%s\n%s",
             type(error).__name__,
             request.path,
             getattr(g, "request_id", "-"),
-            exc_info=error,
+            frames,
         )
         return _error_response(InternalError("internal error; the request id is in the logs"))

@@ -7,16 +7,20 @@ import json
 import os
 import shutil
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from service.config import ConfigError, load_settings
 from service.errors import CoachError
+from service.prompts import PromptError
 from service.schemas import DEFAULT_QUESTION, LEVELS, FeedbackRequest, FeedbackResponse
 
+if TYPE_CHECKING:
+    from service.coach import Coach
 
-def _build_coach(overrides: dict[str, Any]) -> Any:
+
+def _build_coach(overrides: dict[str, Any]) -> Coach:
     from service.coach import Coach
 
     return Coach.from_settings(load_settings(**overrides))
@@ -24,7 +28,9 @@ def _build_coach(overrides: dict[str, Any]) -> Any:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run gunicorn exactly as `make serve` does."""
-    gunicorn = shutil.which("gunicorn") or os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    # this environment's own gunicorn first, not whichever comes first on PATH
+    beside = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+    gunicorn = beside if os.path.exists(beside) else (shutil.which("gunicorn") or beside)
     argv = [
         gunicorn,
         "--preload",
@@ -32,6 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         str(args.workers),
         "--threads",
         str(args.threads),
+        # longer than a model call with its re-asks: the sync worker's 30 s default would kill it first
+        "--timeout",
+        str(args.timeout),
         "--bind",
         f"{args.host}:{args.port}",
         "--access-logfile",
@@ -65,9 +74,9 @@ def _request_from_args(args: argparse.Namespace) -> FeedbackRequest:
                 "industry": args.industry,
             },
         }
+    if not isinstance(data.get("options", {}), dict):
+        raise UsageError("options in the JSON request must be an object")
     options = data.setdefault("options", {})
-    if args.model:
-        options["model"] = args.model
     if args.prompt_version:
         options["prompt_version"] = args.prompt_version
     if args.no_cache:
@@ -112,8 +121,9 @@ def cmd_review(args: argparse.Namespace) -> int:
     """Feedback on one answer through the same path as the HTTP API."""
     try:
         request = _request_from_args(args)
-        result = _build_coach({})
-        feedback = result.feedback(request)
+        # --model picks any model for this run, as COACH_MODEL would (the allowed list is for the HTTP API)
+        coach = _build_coach({"model": args.model} if args.model else {})
+        feedback = coach.feedback(request)
     except ValidationError as exc:
         print(f"coach review: invalid request: {exc}", file=sys.stderr)
         return 2
@@ -156,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     serve.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     serve.add_argument("--threads", type=int, default=int(os.environ.get("COACH_THREADS", "4")))
+    serve.add_argument("--timeout", type=int, default=int(os.environ.get("GUNICORN_TIMEOUT", "300")))
     serve.set_defaults(func=cmd_serve)
 
     review = sub.add_parser("review", help="feedback on one answer (flags, or a JSON request on stdin)")
@@ -185,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         code: int = args.func(args)
-    except ConfigError as exc:
+    except (ConfigError, PromptError) as exc:
         print(f"coach: {exc}", file=sys.stderr)
         return 2
     return code

@@ -228,7 +228,6 @@ class Coach:
         if use_cache:
             hit = self._cached(key)
             if hit is not None:
-                # meta.model of the stored answer: a fallback's answer still says which model wrote it
                 used = hit.meta.model or model
                 return self._finish(
                     hit, used, version, started, request_id, cached=True, usage=Usage(), cost=0.0, attempts=0
@@ -246,8 +245,10 @@ class Coach:
             attempts=generation.attempts,
         )
         if use_cache:
-            # Stored under the requested model's key: a fallback answer is still an answer to it.
-            self.cache.set(key, response.model_dump_json(exclude={"id"}))
+            # Under the key of the model that answered: a fallback's answer must not stand in for the
+            # primary's once the primary is back.
+            used_key = key if used_model == model else self.key_for(request, version, used_model)
+            self.cache.set(used_key, response.model_dump_json(exclude={"id"}))
         return response
 
     def _cached(self, key: str) -> FeedbackResponse | None:

@@ -60,6 +60,8 @@ def init_app(app: Flask, settings: Settings) -> None:
             return
         token = _bearer()
         if keys and (token is None or not any(hmac.compare_digest(token.encode(), k) for k in keys)):
+            if limiter is not None:
+                limiter.hit(f"addr:{request.remote_addr}")  # wrong keys count too: no unlimited guessing
             raise Unauthorized("a valid 'Authorization: Bearer <key>' header is required")
         if limiter is not None:
             client = f"key:{token}" if keys and token else f"addr:{request.remote_addr}"

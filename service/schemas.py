@@ -108,6 +108,10 @@ class FeedbackRequest(_Strict):
     @field_validator("answer")
     @classmethod
     def _answer_length(cls, value: str) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800") is valid JSON but not text
+            raise ValueError("must be valid Unicode text (it holds a lone surrogate)") from None
         trimmed = len(value.strip())
         if trimmed == 0:
             raise ValueError("must not be blank")

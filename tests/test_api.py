@@ -700,8 +700,10 @@ def test_500_as_json_without_the_traceback(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    secret = "secret internal " + "detail /srv/answer-coach/service/coach.py"  # not on the raise line
+
     def explode(self: Coach, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("secret internal detail /srv/answer-coach/service/coach.py")
+        raise RuntimeError(secret)
 
     monkeypatch.setattr(Coach, "feedback", explode)
     response = client.post("/v1/feedback", json=feedback_body())
@@ -710,9 +712,11 @@ def test_500_as_json_without_the_traceback(
     assert "secret internal detail" not in text
     assert "RuntimeError" not in text
     assert "coach.py" not in text
-    # the operator finds it in the logs under the same request id
+    # the operator finds where it failed in the logs, under the same request id; the exception's message
+    # stays out of them, since messages can quote their input (the candidate's answer)
     logged = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert any(error["request_id"] in r.getMessage() and r.exc_info for r in logged)
+    assert any(error["request_id"] in r.getMessage() and "in explode" in r.getMessage() for r in logged)
+    assert not any("secret internal detail" in r.getMessage() for r in caplog.records)
 
 
 def test_500_from_a_failing_response_hook_is_json(
@@ -783,3 +787,23 @@ def test_access_log_records_method_path_status_and_request_id(
         client.post("/v1/feedback", json=feedback_body(), headers={"X-Request-ID": "trace-42"})
     access = [r.getMessage() for r in caplog.records if r.name == "service.access"]
     assert any("POST /v1/feedback 200" in m and "request_id=trace-42" in m for m in access)
+
+
+def test_deeply_nested_json_is_a_400(client: FlaskClient) -> None:
+    response = client.post("/v1/feedback", data="[" * 5000, content_type="application/json")
+    error_of(response, 400, "invalid_json")
+
+
+def test_lone_surrogate_in_the_answer_is_a_422(client: FlaskClient) -> None:
+    body = '{"answer": "I want to lead \\ud800 a team", "role": {"title": "Analyst", "level": "entry"}}'
+    response = client.post("/v1/feedback", data=body, content_type="application/json")
+    error = error_of(response, 422, "invalid_request")
+    assert any(d["field"] == "answer" for d in error["details"])
+
+
+def test_wrong_keys_count_toward_the_rate_limit(make_app: Callable[..., Flask]) -> None:
+    client = make_app(api_keys=["right-key"], rate_limit="2/minute").test_client()
+    statuses = [
+        client.get("/v1/models", headers={"Authorization": "Bearer guess"}).status_code for _ in range(3)
+    ]
+    assert statuses == [401, 401, 429]

@@ -150,12 +150,16 @@ def test_llm_model_flag_picks_an_allowed_model(
     assert llm_env.calls == 1
 
 
-def test_llm_model_flag_refuses_a_model_not_allowed(
-    llm_env: FakeOpenAI, capsys: pytest.CaptureFixture[str]
+def test_llm_model_flag_is_the_operators_choice_like_coach_model(
+    llm_env: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main([*FLAGS, "--model", "openai/not-allowed"]) == 1
-    assert "model_not_allowed" in capsys.readouterr().err
-    assert llm_env.calls == 0
+    """COACH_ALLOWED_MODELS limits what HTTP clients may pick; at the terminal the operator picks freely."""
+    monkeypatch.setenv("COACH_MODEL", "local/rubric")
+    monkeypatch.setenv("COACH_ALLOWED_MODELS", "local/rubric")
+    llm_env.script(valid_reply())
+    assert main([*FLAGS, "--json", "--model", MODEL, "--no-cache"]) == 0
+    assert json.loads(capsys.readouterr().out)["meta"]["model"] == MODEL
+    assert llm_env.calls == 1
 
 
 @pytest.mark.parametrize(

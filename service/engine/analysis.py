@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -168,12 +169,15 @@ class Analysis:
 
     def _count_concrete(self) -> int:
         units: dict[int, set[int]] = defaultdict(set)  # sentence -> clauses holding a step (max 2 count)
+        breaks: dict[int, list[int]] = {}  # clause boundaries per sentence, found once (not once per hit)
         for h in self.hits.get("steps", []):
             sentence = self.sentences[h.sentence]
-            units[h.sentence].add(len(_CLAUSE.findall(sentence.text[: h.start - sentence.start])))
-        for h in self.hits.get("goal", []):
-            if _specificity(self.sentences[h.sentence].text, self._role_names) >= 2:
-                units[h.sentence].add(-1)
+            if h.sentence not in breaks:
+                breaks[h.sentence] = [m.start() for m in _CLAUSE.finditer(sentence.text)]
+            units[h.sentence].add(bisect_right(breaks[h.sentence], h.start - sentence.start - 1))
+        for index in {h.sentence for h in self.hits.get("goal", [])}:  # each sentence once, however many hits
+            if _specificity(self.sentences[index].text, self._role_names) >= 2:
+                units[index].add(-1)
         return sum(min(2, len(clauses)) for clauses in units.values())
 
     def first(self, group: str) -> Hit | None:
@@ -267,8 +271,10 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         )
     if _SOON.search(text):
         found.append(1.0)
+    this_year = (today or date.today()).year
     for m in _YEAR.finditer(text):
-        found.append(max(0.5, int(m.group(1)) - (today or date.today()).year))
+        if int(m.group(1)) > this_year:  # "I graduated in 2024" is history, not a deadline
+            found.append(float(int(m.group(1)) - this_year))
     for m in _AGE.finditer(text):
         found.append(4.0 if int(m.group(1)) <= 30 else 10.0)  # "CEO by 25/30": a few years into a career
     return min(found) if found else None
