@@ -60,7 +60,7 @@ class Settings(BaseModel):
     )
     api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible server")
     api_key: str | None = Field(
-        None, description="Key sent to COACH_API_BASE when the provider's own variable is unset"
+        None, description="Key for COACH_API_BASE and model@base servers, ahead of the provider's variable"
     )
     fallback_models: list[str] = Field(default_factory=list, description="Models tried in order on failure")
     allowed_models: list[str] = Field(default_factory=list, description="Models a request may pick")
