@@ -57,7 +57,8 @@ _SOON = re.compile(
     r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
     r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
     r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
-    r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]",
+    r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]|"
+    r"\binside of a year\b|\bby the end of year (one|two|1|2)\b",
     re.I,
 )
 _PATH = re.compile(
@@ -65,7 +66,11 @@ _PATH = re.compile(
     r"(ten|twelve|fifteen|twenty|\d{2})[- ]plus years|long road|many years|long game)\b",
     re.I,
 )
-_AGE = re.compile(r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b", re.I)
+_AGE = re.compile(
+    r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b|"
+    r"\bby the time i'?m (2\d|3\d)\b",
+    re.I,
+)
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
 _SHORT_MARK = re.compile(
     r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I
@@ -276,7 +281,9 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         if int(m.group(1)) > this_year:  # "I graduated in 2024" is history, not a deadline
             found.append(float(int(m.group(1)) - this_year))
     for m in _AGE.finditer(text):
-        found.append(4.0 if int(m.group(1)) <= 30 else 10.0)  # "CEO by 25/30": a few years into a career
+        found.append(
+            4.0 if int(m.group(1) or m.group(2)) <= 30 else 10.0
+        )  # "CEO by 25/30": a few years into a career
     return min(found) if found else None
 
 
@@ -390,7 +397,12 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         and any(_EXPLORING.search(a.sentences[i].text) for i in evasive | stated)
     )
     # "not sure yet what I'm best at" is an honest early-career goal (the guide's rotation example)
-    if evasions and not exploring and (substance <= 1 or len(evasive) >= 2 or len(evasive) >= len(stated)):
+    # evasion is having no goal, not admitting that year five is open ("long term I'm not sure yet")
+    if (
+        evasions
+        and not exploring
+        and (not stated or len(evasive) >= len(stated) or (substance == 0 and len(evasive) >= 2))
+    ):
         flags["no_goals"] = evasions[0]
     elif not a.own:
         flags["no_goals"] = None
@@ -515,15 +527,17 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
             per_field[name].append(s)
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for found_in in sorted(per_field.values(), key=len, reverse=True):
-        stated = any(s.index in goal_sentences for s in found_in)
-        if len(found_in) >= 2 and len(found_in) > home and stated and a.count("bridge") == 0:
+        # past service ("In the Army I ran...") is background; a pivot is stated as goals, at least twice
+        stated = sum(s.index in goal_sentences for s in found_in)
+        if len(found_in) >= 2 and len(found_in) > home and stated >= 1 and a.count("bridge") == 0:
             first = next(s for s in found_in if s.index in goal_sentences)
             return Hit("misaligned", first.index, first.start, first.end, first.text)
     return None
 
 
 _THIS_ROLE = re.compile(
-    r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|the team('s)?|our team|the company)\b",
+    r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|with you|for you|the team('s)?|"
+    r"our team|the company)\b",
     re.I,
 )
 # The guide's rotation example: finding out where one's strengths lie is itself an early-career goal.
