@@ -77,15 +77,25 @@ class RenderedPrompt:
 _ENV = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 ANSWER_OPEN = "<<<ANSWER {nonce}>>>"
 ANSWER_CLOSE = "<<<END ANSWER {nonce}>>>"
+CONTEXT_OPEN = "<<<CONTEXT {nonce}>>>"
+CONTEXT_CLOSE = "<<<END CONTEXT {nonce}>>>"
 # Delimiter look-alikes inside the answer are folded to guillemet-like characters the grounding
 # normaliser maps back, so a candidate cannot close the data block early.
 _NEUTRALISE = str.maketrans({"<": "‹", ">": "›"})
 
 
+def neutralise(text: str) -> str:
+    """Fold delimiter look-alikes so untrusted text cannot open or close a marked block."""
+    return text.replace("<<<", "<<<".translate(_NEUTRALISE)).replace(">>>", ">>>".translate(_NEUTRALISE))
+
+
 def spotlight(answer: str, nonce: str) -> str:
     """Wrap the untrusted answer in nonce-marked delimiters, neutralising look-alikes inside it."""
-    body = answer.replace("<<<", "<<<".translate(_NEUTRALISE)).replace(">>>", ">>>".translate(_NEUTRALISE))
-    return f"{ANSWER_OPEN.format(nonce=nonce)}\n{body}\n{ANSWER_CLOSE.format(nonce=nonce)}"
+    return f"{ANSWER_OPEN.format(nonce=nonce)}\n{neutralise(answer)}\n{ANSWER_CLOSE.format(nonce=nonce)}"
+
+
+def _neutralised(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: neutralise(v) if isinstance(v, str) else v for k, v in data.items()}
 
 
 @lru_cache(maxsize=64)
@@ -99,10 +109,13 @@ def render(version: PromptVersion, request: FeedbackRequest, nonce: str | None =
     nonce = nonce or secrets.token_hex(8)
     context = {
         "rubric": version.rubric.model_dump(),
-        "question": request.question,
-        "role": request.role.model_dump(),
-        "candidate": request.candidate.model_dump() if request.candidate else None,
+        # every request field is untrusted too: fenced in the template, look-alikes folded here
+        "question": neutralise(request.question),
+        "role": _neutralised(request.role.model_dump()),
+        "candidate": _neutralised(request.candidate.model_dump()) if request.candidate else None,
         "nonce": nonce,
+        "context_open": CONTEXT_OPEN.format(nonce=nonce),
+        "context_close": CONTEXT_CLOSE.format(nonce=nonce),
         "answer_block": spotlight(request.answer, nonce),
     }
     messages = [
