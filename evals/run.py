@@ -23,7 +23,6 @@ from evals.fixtures import Fixture, FixtureError, load_fixtures, select_split
 from evals.gates import GateConfigError, GateResult, check_gates, load_gates
 from evals.metrics import run_metrics
 from evals.report import terminal_summary, write_reports
-from service.cache import open_cache
 from service.coach import Coach
 from service.config import LOCAL_MODEL, PROJECT_ROOT, ConfigError, load_settings
 from service.prompts import PromptError, PromptRegistry
@@ -125,9 +124,11 @@ def evaluate(args: argparse.Namespace) -> int:
     # Every model named may be picked per request; no fallbacks, so a run measures exactly its model.
     settings = load_settings(model=args.models[0], allowed_models=list(args.models), fallback_models=[])
     try:
-        registry = PromptRegistry(settings.prompts_dir)
-    except PromptError as exc:
+        # the service's own construction: prompt versions (default included) and the cache
+        coach = Coach.from_settings(settings)
+    except (PromptError, ConfigError) as exc:
         raise UsageError(str(exc)) from None
+    registry = coach.registry
     versions = _select_versions(registry, args.versions, args.baseline)
     if not args.fixtures.is_dir():
         raise UsageError(f"no fixtures folder: {args.fixtures}")
@@ -136,10 +137,6 @@ def evaluate(args: argparse.Namespace) -> int:
         raise UsageError(f"no fixtures in {args.fixtures} (split {args.split})")
     gates = load_gates(args.gates)
 
-    cache = open_cache(
-        settings.cache, directory=settings.cache_dir, ttl_s=settings.cache_ttl_s, redis_url=settings.redis_url
-    )
-    coach = Coach(settings, registry, cache)
     runs = [(v, m) for v in versions for m in args.models]
     jobs = [Job(f, v, m, use_cache=not args.no_cache) for v, m in runs for f in fixtures]
     started = time.perf_counter()
@@ -195,7 +192,7 @@ def evaluate(args: argparse.Namespace) -> int:
         "baseline": versions[0],
         "models": list(args.models),
         "concurrency": args.concurrency,
-        "cache": "off" if args.no_cache else cache.name,
+        "cache": "off" if args.no_cache else coach.cache.name,
         "calls": len(jobs),
         "cache_hits": sum(r.cached for r in results),
         "errors": sum(r.error is not None for r in results),

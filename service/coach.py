@@ -14,8 +14,8 @@ from pydantic import ValidationError
 from service import engine
 from service.cache import ResultCache, cache_key, open_cache
 from service.config import LOCAL_MODEL, ConfigError, Settings
-from service.errors import CoachError, ModelNotAllowed, ModelTimeout, ProviderUnavailable
-from service.grounding import Grounder
+from service.errors import CoachError, InternalError, ModelNotAllowed, ModelTimeout, ProviderUnavailable
+from service.grounding import Grounder, Span
 from service.prompts import PromptRegistry, PromptVersion
 from service.schemas import (
     Criterion,
@@ -64,16 +64,18 @@ def check_output(output: ModelOutput, version: PromptVersion, grounder: Grounder
     seen = [c.id for c in output.criteria]
     if sorted(seen) != sorted(expected):
         errors.append(f"criteria must be exactly {expected}, once each; got {seen}")
+
+    def ground(quote: str, where: str) -> Span | None:
+        span = grounder.find(quote)
+        if span is None:
+            errors.append(f"{where}: quote not found verbatim in the answer: {quote[:120]!r}")
+        return span
+
     criteria: list[Criterion] = []
     for item in output.criteria:
         evidence: list[Evidence] = []
         for ev in item.evidence:
-            span = grounder.find(ev.quote)
-            if span is None:
-                errors.append(
-                    f"criterion {item.id}: quote not found verbatim in the answer: {ev.quote[:120]!r}"
-                )
-            else:
+            if span := ground(ev.quote, f"criterion {item.id}"):
                 evidence.append(Evidence(quote=span.text, start=span.start, end=span.end))
         if item.id in expected:
             spec = version.rubric.criterion(item.id)
@@ -92,12 +94,7 @@ def check_output(output: ModelOutput, version: PromptVersion, grounder: Grounder
         if not flag.quote.strip():
             flags.append(RedFlag(code=flag.code, quote="", explanation=flag.explanation))
             continue
-        span = grounder.find(flag.quote)
-        if span is None:
-            errors.append(
-                f"red flag {flag.code}: quote not found verbatim in the answer: {flag.quote[:120]!r}"
-            )
-        else:
+        if span := ground(flag.quote, f"red flag {flag.code}"):
             flags.append(
                 RedFlag(
                     code=flag.code,
@@ -285,17 +282,16 @@ class Coach:
         raise AssertionError("unreachable")
 
     def _generate(self, request: FeedbackRequest, version: PromptVersion, model: str) -> Generation:
-        validate = make_validator(version, request.answer)
         if model == LOCAL_MODEL:
             output = engine.review(request, version.rubric)
             try:
                 response = check_output(output, version, Grounder(request.answer))
             except OutputRejected as exc:  # the engine builds spans itself: this is a bug, not bad input
-                raise CoachError(f"local/rubric produced ungrounded output: {exc}") from exc
+                raise InternalError(f"local/rubric produced ungrounded output: {exc}") from exc
             return Generation(response=response, usage=Usage(), cost_usd=0.0, attempts=1)
         from service import llm  # litellm is imported inside llm, lazily, only on this path
 
-        return llm.generate(model, version, request, self.settings, validate)
+        return llm.generate(model, version, request, self.settings, make_validator(version, request.answer))
 
     def _finish(
         self,

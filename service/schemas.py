@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -10,7 +10,7 @@ DEFAULT_QUESTION = "What are your career goals?"
 MAX_ANSWER_CHARS = 6000
 
 Level = Literal["intern", "entry", "mid", "senior", "executive"]
-LEVELS: tuple[Level, ...] = ("intern", "entry", "mid", "senior", "executive")
+LEVELS: tuple[Level, ...] = get_args(Level)
 Band = Literal["weak", "adequate", "strong"]
 Horizon = Literal["short", "long"]
 FlagCode = Literal[
@@ -22,15 +22,7 @@ FlagCode = Literal[
     "no_goals",
     "off_topic",
 ]
-FLAG_CODES: tuple[FlagCode, ...] = (
-    "unrealistic_timeline",
-    "misaligned_goal",
-    "stepping_stone",
-    "paycheck_only",
-    "vague",
-    "no_goals",
-    "off_topic",
-)
+FLAG_CODES: tuple[FlagCode, ...] = get_args(FlagCode)
 GoalCategory = Literal[
     "leadership",
     "further_study",

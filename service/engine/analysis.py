@@ -6,23 +6,24 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
-from functools import cache, lru_cache
 
-from service.engine.prefilter import may_match
+from service.engine.pivots import fields_in, find_misaligned
 from service.engine.text import (
+    STOP_WORDS,
+    WORD,
     Hit,
     Sentence,
     candidates,
-    field_patterns,
     find_hits,
     is_reported,
-    lexicon,
     matches,
     negated,
     quoted_spans,
     sentences,
+    stem,
+    word_stems,
 )
+from service.engine.timeline import check_timeline, parse_years
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, FlagCode
 
@@ -40,104 +41,6 @@ _ELSEWHERE = re.compile(
     r"\b(another|other|different|bigger|larger|new|next|better|own)\s+(company|companies|firm|employer|job|organi[sz]ation|"
     r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
     re.I,
-)
-_UNBOUNDED = re.compile(
-    r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b",
-    re.I,
-)
-_TIME = re.compile(
-    r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
-    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|several|half a)"
-    r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|eighteen|twenty)"
-    r"[\s-]+(?:to[\s-]+\w+[\s-]+)?(years?|months?)(?:\s+(?:from now|out|tops|max))?\b",
-    re.I,
-)
-_SOON = re.compile(
-    r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
-    r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
-    r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
-    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
-    r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]|"
-    r"\binside of a year\b|\bby the end of year (one|two|1|2)\b",
-    re.I,
-)
-_PATH = re.compile(
-    r"\b(\w+[- ]year (path|journey|track|plan|road)|(ten|twelve|fifteen|twenty|\d{2})[- ](to|or)[- ]\w+[- ]years?|"
-    r"(ten|twelve|fifteen|twenty|\d{2})[- ]plus years|long road|many years|long game)\b",
-    re.I,
-)
-_AGE = re.compile(
-    r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b|"
-    r"\bby the time i'?m (2\d|3\d)\b",
-    re.I,
-)
-_YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
-_SHORT_MARK = re.compile(
-    r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I
-)
-_WORD = re.compile(r"[a-z][a-z']{2,}")
-_STOP = set(
-    [
-        "the",
-        "and",
-        "for",
-        "with",
-        "from",
-        "that",
-        "this",
-        "your",
-        "you",
-        "our",
-        "are",
-        "was",
-        "were",
-        "have",
-        "has",
-        "had",
-        "will",
-        "would",
-        "could",
-        "should",
-        "about",
-        "into",
-        "over",
-        "their",
-        "they",
-        "them",
-        "then",
-        "than",
-        "also",
-        "just",
-        "more",
-        "most",
-        "very",
-        "much",
-        "many",
-        "some",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "how",
-        "role",
-        "position",
-        "job",
-        "team",
-        "company",
-        "work",
-        "working",
-        "level",
-        "role's",
-        "manager",
-        "senior",
-        "junior",
-        "associate",
-        "lead",
-    ]
 )
 
 
@@ -228,111 +131,6 @@ def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
     return any(start <= hit.start and hit.end <= end for start, end in spans)
 
 
-_SUFFIXES = (
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ists",
-    "ist",
-    "ers",
-    "er",
-    "es",
-    "ed",
-    "s",
-    "e",
-)
-
-
-def stem(word: str) -> str:
-    """A light stem so that nurse/nursing and marketer/marketing meet."""
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)][:6]
-    return word[:6]
-
-
-def _words(text: str) -> set[str]:
-    return {stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-@cache
-def _number_words() -> dict[str, float]:
-    return {k: float(v) for k, v in lexicon()["timeframes"]["numbers"].items()}
-
-
-def parse_years(text: str, today: date | None = None) -> float | None:
-    """The shortest timeframe a sentence names, in years; None when it names none."""
-    found: list[float] = []
-    numbers = _number_words()
-    for m in _TIME.finditer(text):
-        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
-        unit = unit.lower()
-        found.append(
-            value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value
-        )
-    if _SOON.search(text):
-        found.append(1.0)
-    this_year = (today or date.today()).year
-    for m in _YEAR.finditer(text):
-        if int(m.group(1)) > this_year:  # "I graduated in 2024" is history, not a deadline
-            found.append(float(int(m.group(1)) - this_year))
-    for m in _AGE.finditer(text):
-        found.append(
-            4.0 if int(m.group(1) or m.group(2)) <= 30 else 10.0
-        )  # "CEO by 25/30": a few years into a career
-    return min(found) if found else None
-
-
-def rung_of(text: str, aimed: bool = False) -> float | None:
-    """The highest rung of the seniority ladder the text names; with `aimed`, only rungs the candidate
-    aims at ("be a director", "promoted to head of"), not ones they mention ("pitch it to the editor")."""
-    best: float | None = None
-    folded = text.lower()
-    if len(folded) != len(text):  # offsets below index `text`; keep them aligned
-        folded = text
-    for pattern, rung in _ladder():
-        for m in pattern.finditer(folded):
-            before = text[max(0, m.start() - 30) : m.start()]
-            if aimed and (
-                _CONTRAST.search(before)
-                or not (_ASPIRE.search(before) or _ASPIRE_AT.match(text[m.start() :]) or len(text) < 25)
-            ):
-                continue
-            best = rung if best is None else max(best, rung)
-    return best
-
-
-_ASPIRE = re.compile(
-    r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|run|running|lead|"
-    r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
-    r"[^.,;]{0,25}$",
-    re.I,
-)
-_ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making|be|become|becoming)\b", re.I)
-_CONTRAST = re.compile(r"\b(than|rather than|instead of|not)\s+(at\s+)?$", re.I)
-
-
-@cache
-def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
-    return tuple((re.compile(p), float(r)) for p, r in lexicon()["ladder"]["rungs"])
-
-
-@lru_cache(maxsize=8192)
-def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
-    """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
-    sentence is asked about often)."""
-    folded = text.lower()
-    return frozenset(
-        name
-        for name, (p, lits) in field_patterns().items()
-        if (among is None or name in among) and may_match(lits, folded) and p.search(folded)
-    )
-
-
 def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     """Split, attribute and match the answer; then decide the red flags."""
     answer = request.answer
@@ -359,10 +157,10 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
     # The title and industry say what the role is; a description mentions everything, so it only fills gaps.
     a.role_fields = fields_in(" ".join(filter(None, [role.title, role.industry]))) or fields_in(role_text)
-    role_words = _words(" ".join(filter(None, [role.title, role.industry, role.description])))
+    role_words = word_stems(" ".join(filter(None, [role.title, role.industry, role.description])))
     for s in own:
-        for m in _WORD.finditer(s.text.lower()):
-            if m.group(0) not in _STOP and stem(m.group(0)) in role_words:
+        for m in WORD.finditer(s.text.lower()):
+            if m.group(0) not in STOP_WORDS and stem(m.group(0)) in role_words:
                 a.overlap.append(Hit("overlap", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
     _decide_flags(a, rubric, quotes)
     return a
@@ -432,7 +230,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     flagged_first = flags.get("stepping_stone")
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
-    misaligned = _misaligned(a)
+    misaligned = find_misaligned(a)
     if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
         flags["misaligned_goal"] = misaligned
         if (
@@ -443,7 +241,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
 
     # unrealistic_timeline: rungs to climb versus the years named
-    _timeline(a, rubric)
+    check_timeline(a, rubric)
 
     # no goal stated: engaging with the question without answering it is no_goals; talking about
     # something else (strengths, past duties, opinions) is off_topic
@@ -466,80 +264,6 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     del text_own
 
 
-@cache
-def _targets() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Career-change wording (case-insensitive) and named-company wording (case matters: names)."""
-    return re.compile(lexicon()["targets"]["career"], re.I), re.compile(lexicon()["targets"]["company"])
-
-
-def _misaligned(a: Analysis) -> Hit | None:
-    targets, company = _targets()
-    adjacent: set[str] = set(a.role_fields)
-    for f in a.role_fields:
-        adjacent.update(lexicon()["fields_adjacent"].get(f, []))
-    role_company = (a.request.role.company or "").lower()
-    role = a.request.role
-    role_words = _words(" ".join(filter(None, [role.title, role.industry])))
-    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
-    for s in a.own:
-        # a named company counts only where the candidate states a goal ("I worked at X" is history)
-        for m in company.finditer(s.text) if s.index in goal_sentences else ():
-            name = m.group(1).strip(" .,'’")
-            first = name.split()[0].lower().rstrip("'’s")
-            if first in _NOT_ORGS or (
-                role_company and (first in role_company or role_company.split()[0] in name.lower())
-            ):
-                continue
-            if _words(name) & role_words:
-                continue  # "Vice President of Regulatory Affairs": a title in the role's own field
-            if not negated(s, s.start + m.start()):
-                return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
-        for m in targets.finditer(s.text):
-            # the target is the phrase right after the verb, up to the clause's end
-            tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
-            if _THIS_ROLE.search(tail) or (_words(tail) & role_words):
-                continue  # "a learning officer at a museum like this one": the role itself
-            tail_fields = fields_in(tail)
-            if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
-                end = min(len(s.text), m.end() + 60)
-                return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
-    return _drift(a, adjacent)
-
-
-def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
-    """The candidate's own sentences keep returning to one other field of work, more than to the role's."""
-    if not a.role_fields:
-        return None
-    role = a.request.role
-    # fields the description or company name mention are part of this job's world, not a pivot
-    home_fields = adjacent | fields_in(" ".join(filter(None, [role.description, role.company])))
-    per_field: dict[str, list[Sentence]] = defaultdict(list)
-    home = 0
-    role_words = _words(" ".join(filter(None, [role.title, role.industry])))
-    mentioned = fields_in(" ".join(s.text for s in a.own))  # one pass; sentences are checked only for these
-    for s in a.own:
-        found = fields_in(s.text, mentioned)
-        if _THIS_ROLE.search(s.text) or (_words(s.text) & role_words):
-            home += bool(found)
-            continue  # the role's own words: "freelance regulatory writing" is still regulatory work
-        home += bool(found & a.role_fields)
-        for name in found - home_fields:
-            per_field[name].append(s)
-    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
-    for found_in in sorted(per_field.values(), key=len, reverse=True):
-        # past service ("In the Army I ran...") is background; a pivot is stated as goals, at least twice
-        stated = sum(s.index in goal_sentences for s in found_in)
-        if len(found_in) >= 2 and len(found_in) > home and stated >= 1 and a.count("bridge") == 0:
-            first = next(s for s in found_in if s.index in goal_sentences)
-            return Hit("misaligned", first.index, first.start, first.end, first.text)
-    return None
-
-
-_THIS_ROLE = re.compile(
-    r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|with you|for you|the team('s)?|"
-    r"our team|the company)\b",
-    re.I,
-)
 # The guide's rotation example: finding out where one's strengths lie is itself an early-career goal.
 _EXPLORING = re.compile(
     r"\b(find out|figure out|work out|understand|learn|discover|see)\b[^.]{0,40}\b(what|which|where)\b[^.]{0,40}"
@@ -553,104 +277,3 @@ _ABOUT_GOALS = re.compile(
     r"down the (track|road|line)|where i'?ll be|next step)\b",
     re.I,
 )
-_NOT_ORGS = set(
-    [
-        "i",
-        "a",
-        "an",
-        "the",
-        "my",
-        "our",
-        "your",
-        "this",
-        "that",
-        "it",
-        "we",
-        "he",
-        "she",
-        "they",
-        "here",
-        "there",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "christmas",
-        "university",
-        "college",
-        "school",
-        "state",
-        "city",
-        "county",
-        "first",
-        "second",
-        "third",
-        "long",
-        "short",
-        "next",
-        "year",
-    ]
-)
-
-
-def _timeline(a: Analysis, rubric: Rubric) -> None:
-    level = a.request.role.level
-    current = float(lexicon()["levels"][level])
-    per_rung = rubric.years_per_rung(level)
-    five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
-    for s in a.own:
-        rung = rung_of(s.text, aimed=True)
-        if rung is None or rung <= current:
-            continue
-        if a.target_rung is None or rung > a.target_rung:
-            a.target_rung = rung  # ambition, whether or not a timeline comes with it
-        after = [x for x in a.sentences[s.index + 1 : s.index + 3] if x in a.own]
-        following = " ".join(x.text for x in after)
-        previous = a.sentences[s.index - 1].text if s.index > 0 else ""
-        if _PATH.search(s.text) or _PATH.search(following):
-            continue  # "that's a fifteen-year path": the candidate knows the pace
-        years = parse_years(s.text)
-        if years is None and _UNBOUNDED.search(s.text):
-            continue
-        if years is None:
-            # the timeframe often sits next door ("Five years out? Running the desk.")
-            for neighbour in (following, previous):
-                if neighbour and not _UNBOUNDED.search(neighbour):
-                    years = parse_years(neighbour)
-                    if years is not None:
-                        break
-        if years is None:
-            if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
-                years = 5.0
-            elif _SHORT_MARK.search(s.text):
-                years = 2.0
-            else:
-                continue
-        gap = rung - current
-        if a.target_rung is None or rung > a.target_rung:
-            a.target_rung, a.timeline_years = rung, years
-        needed = gap * per_rung
-        if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
-            low = s.folded or s.text
-            m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
-            assert m is not None
-            a.flags["unrealistic_timeline"] = Hit(
-                "unrealistic", s.index, s.start + m.start(), s.start + m.end(), s.text[m.start() : m.end()]
-            )
-            a.target_rung, a.timeline_years = rung, years
-            return

@@ -172,3 +172,99 @@ _QUOTED = re.compile(r"[\"“]([^\"”]{3,300})[\"”]")
 def quoted_spans(answer: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks: usually someone else's words."""
     return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(answer)]
+
+
+WORD = re.compile(r"[a-z][a-z']{2,}")
+# Words too common to tie an answer to a role.
+STOP_WORDS = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "your",
+        "you",
+        "our",
+        "are",
+        "was",
+        "were",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "could",
+        "should",
+        "about",
+        "into",
+        "over",
+        "their",
+        "they",
+        "them",
+        "then",
+        "than",
+        "also",
+        "just",
+        "more",
+        "most",
+        "very",
+        "much",
+        "many",
+        "some",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "how",
+        "role",
+        "position",
+        "job",
+        "team",
+        "company",
+        "work",
+        "working",
+        "level",
+        "role's",
+        "manager",
+        "senior",
+        "junior",
+        "associate",
+        "lead",
+    ]
+)
+_SUFFIXES = (
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ists",
+    "ist",
+    "ers",
+    "er",
+    "es",
+    "ed",
+    "s",
+    "e",
+)
+
+
+def stem(word: str) -> str:
+    """A light stem so that nurse/nursing and marketer/marketing meet."""
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)][:6]
+    return word[:6]
+
+
+def word_stems(text: str) -> set[str]:
+    """Stems of the text's content words."""
+    return {stem(w) for w in WORD.findall(text.lower()) if w not in STOP_WORDS}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from service.engine.analysis import _SHORT_MARK, _UNBOUNDED, Analysis, parse_years
+from service.engine.analysis import Analysis
 from service.engine.judge import Verdict
 from service.engine.text import Hit, Sentence
+from service.engine.timeline import SHORT_TERM, UNBOUNDED, parse_years
 from service.rubric import Rubric
 from service.schemas import CriterionOut, FlagCode, Goal, GoalCategory, QuoteOut, RedFlagOut
 
@@ -173,8 +174,8 @@ def goals(a: Analysis) -> list[Goal]:
         if s.index in flagged:
             continue
         years = parse_years(s.text)
-        long = bool(_UNBOUNDED.search(s.text)) or (years is not None and years >= 3)
-        if _SHORT_MARK.search(s.text) and not _UNBOUNDED.search(s.text):
+        long = bool(UNBOUNDED.search(s.text)) or (years is not None and years >= 3)
+        if SHORT_TERM.search(s.text) and not UNBOUNDED.search(s.text):
             long = False
         out.append(
             Goal(text=_short(s.text, 160), horizon="long" if long else "short", category=_category(s.text))
@@ -261,7 +262,7 @@ def rewrite(a: Analysis) -> str:
     parts.append(
         f"That's why {where} appeals to me: [the part of its work that builds exactly those skills]."
     )
-    long_goal = next((s for s in goal_sentences[1:] if _UNBOUNDED.search(s.text)), None)
+    long_goal = next((s for s in goal_sentences[1:] if UNBOUNDED.search(s.text)), None)
     if long_goal is not None:
         parts.append(_as_sentence(long_goal.text))
     else:

@@ -1,0 +1,164 @@
+"""Connection to the role: goals that point to another field of work or a named other company.
+
+The guide: "Instead of sharing goals that point you toward a completely different company or industry, frame
+your goals in a way that shows how you plan to grow within the opportunity"; a pivot is fine when it shows
+its bridge. Fields of work are vocabulary in the lexicon; a goal is misaligned when it targets a field that is
+neither the role's nor a neighbour, or a named company that is not the employer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+from service.engine.prefilter import may_match
+from service.engine.text import Hit, Sentence, field_patterns, lexicon, negated, word_stems
+
+if TYPE_CHECKING:
+    from service.engine.analysis import Analysis
+
+
+_THIS_ROLE = re.compile(
+    r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|with you|for you|the team('s)?|"
+    r"our team|the company)\b",
+    re.I,
+)
+
+
+# Capitalised words that follow "join" or "work at" without naming an organisation.
+_NOT_ORGS = frozenset(
+    [
+        "i",
+        "a",
+        "an",
+        "the",
+        "my",
+        "our",
+        "your",
+        "this",
+        "that",
+        "it",
+        "we",
+        "he",
+        "she",
+        "they",
+        "here",
+        "there",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "christmas",
+        "university",
+        "college",
+        "school",
+        "state",
+        "city",
+        "county",
+        "first",
+        "second",
+        "third",
+        "long",
+        "short",
+        "next",
+        "year",
+    ]
+)
+
+
+@lru_cache(maxsize=8192)
+def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
+    """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
+    sentence is asked about often)."""
+    folded = text.lower()
+    return frozenset(
+        name
+        for name, (p, lits) in field_patterns().items()
+        if (among is None or name in among) and may_match(lits, folded) and p.search(folded)
+    )
+
+
+@cache
+def _targets() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Career-change wording (case-insensitive) and named-company wording (case matters: names)."""
+    return re.compile(lexicon()["targets"]["career"], re.I), re.compile(lexicon()["targets"]["company"])
+
+
+def find_misaligned(a: Analysis) -> Hit | None:
+    targets, company = _targets()
+    adjacent: set[str] = set(a.role_fields)
+    for f in a.role_fields:
+        adjacent.update(lexicon()["fields_adjacent"].get(f, []))
+    role_company = (a.request.role.company or "").lower()
+    role = a.request.role
+    role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    for s in a.own:
+        # a named company counts only where the candidate states a goal ("I worked at X" is history)
+        for m in company.finditer(s.text) if s.index in goal_sentences else ():
+            name = m.group(1).strip(" .,'’")
+            first = name.split()[0].lower().rstrip("'’s")
+            if first in _NOT_ORGS or (
+                role_company and (first in role_company or role_company.split()[0] in name.lower())
+            ):
+                continue
+            if word_stems(name) & role_words:
+                continue  # "Vice President of Regulatory Affairs": a title in the role's own field
+            if not negated(s, s.start + m.start()):
+                return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
+        for m in targets.finditer(s.text):
+            # the target is the phrase right after the verb, up to the clause's end
+            tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
+            if _THIS_ROLE.search(tail) or (word_stems(tail) & role_words):
+                continue  # "a learning officer at a museum like this one": the role itself
+            tail_fields = fields_in(tail)
+            if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
+                end = min(len(s.text), m.end() + 60)
+                return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
+    return _drift(a, adjacent)
+
+
+def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
+    """The candidate's own sentences keep returning to one other field of work, more than to the role's."""
+    if not a.role_fields:
+        return None
+    role = a.request.role
+    # fields the description or company name mention are part of this job's world, not a pivot
+    home_fields = adjacent | fields_in(" ".join(filter(None, [role.description, role.company])))
+    per_field: dict[str, list[Sentence]] = defaultdict(list)
+    home = 0
+    role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
+    mentioned = fields_in(" ".join(s.text for s in a.own))  # one pass; sentences are checked only for these
+    for s in a.own:
+        found = fields_in(s.text, mentioned)
+        if _THIS_ROLE.search(s.text) or (word_stems(s.text) & role_words):
+            home += bool(found)
+            continue  # the role's own words: "freelance regulatory writing" is still regulatory work
+        home += bool(found & a.role_fields)
+        for name in found - home_fields:
+            per_field[name].append(s)
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    for found_in in sorted(per_field.values(), key=len, reverse=True):
+        # past service ("In the Army I ran...") is background; a pivot is stated as goals, at least twice
+        stated = sum(s.index in goal_sentences for s in found_in)
+        if len(found_in) >= 2 and len(found_in) > home and stated >= 1 and a.count("bridge") == 0:
+            first = next(s for s in found_in if s.index in goal_sentences)
+            return Hit("misaligned", first.index, first.start, first.end, first.text)
+    return None

@@ -1,0 +1,182 @@
+"""Timeframes and the seniority ladder: is the ambition realistic for the level and the time named?
+
+The guide: "Saying you want to be CEO in three years when you're applying for an entry-level role doesn't
+show confidence"; "Becoming a CEO might be a 15-year goal." A title the candidate aims at is placed on a
+ladder of rungs, the years they name are parsed, and the climb is compared with the rubric's pace per rung.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
+
+from service.engine.text import Hit, lexicon
+from service.rubric import Rubric
+
+if TYPE_CHECKING:
+    from service.engine.analysis import Analysis
+
+
+UNBOUNDED = re.compile(
+    r"\b(long(er)?[- ]term|eventually|someday|some day|one day|down the (road|line)|ultimately|in the future)\b",
+    re.I,
+)
+
+
+_TIME = re.compile(
+    r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
+    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|several|half a)"
+    r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|eighteen|twenty)"
+    r"[\s-]+(?:to[\s-]+\w+[\s-]+)?(years?|months?)(?:\s+(?:from now|out|tops|max))?\b",
+    re.I,
+)
+
+
+_SOON = re.compile(
+    r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
+    r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
+    r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
+    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
+    r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]|"
+    r"\binside of a year\b|\bby the end of year (one|two|1|2)\b",
+    re.I,
+)
+
+
+_PATH = re.compile(
+    r"\b(\w+[- ]year (path|journey|track|plan|road)|(ten|twelve|fifteen|twenty|\d{2})[- ](to|or)[- ]\w+[- ]years?|"
+    r"(ten|twelve|fifteen|twenty|\d{2})[- ]plus years|long road|many years|long game)\b",
+    re.I,
+)
+
+
+_AGE = re.compile(
+    r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b|"
+    r"\bby the time i'?m (2\d|3\d)\b",
+    re.I,
+)
+
+
+_YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
+
+
+SHORT_TERM = re.compile(
+    r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I
+)
+
+
+@cache
+def _number_words() -> dict[str, float]:
+    return {k: float(v) for k, v in lexicon()["timeframes"]["numbers"].items()}
+
+
+def parse_years(text: str, today: date | None = None) -> float | None:
+    """The shortest timeframe a sentence names, in years; None when it names none."""
+    found: list[float] = []
+    numbers = _number_words()
+    for m in _TIME.finditer(text):
+        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+        value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
+        unit = unit.lower()
+        found.append(
+            value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value
+        )
+    if _SOON.search(text):
+        found.append(1.0)
+    this_year = (today or date.today()).year
+    for m in _YEAR.finditer(text):
+        if int(m.group(1)) > this_year:  # "I graduated in 2024" is history, not a deadline
+            found.append(float(int(m.group(1)) - this_year))
+    for m in _AGE.finditer(text):
+        found.append(
+            4.0 if int(m.group(1) or m.group(2)) <= 30 else 10.0
+        )  # "CEO by 25/30": a few years into a career
+    return min(found) if found else None
+
+
+def rung_of(text: str, aimed: bool = False) -> float | None:
+    """The highest rung of the seniority ladder the text names; with `aimed`, only rungs the candidate
+    aims at ("be a director", "promoted to head of"), not ones they mention ("pitch it to the editor")."""
+    best: float | None = None
+    folded = text.lower()
+    if len(folded) != len(text):  # offsets below index `text`; keep them aligned
+        folded = text
+    for pattern, rung in _ladder():
+        for m in pattern.finditer(folded):
+            before = text[max(0, m.start() - 30) : m.start()]
+            if aimed and (
+                _CONTRAST.search(before)
+                or not (_ASPIRE.search(before) or _ASPIRE_AT.match(text[m.start() :]) or len(text) < 25)
+            ):
+                continue
+            best = rung if best is None else max(best, rung)
+    return best
+
+
+_ASPIRE = re.compile(
+    r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|run|running|lead|"
+    r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
+    r"[^.,;]{0,25}$",
+    re.I,
+)
+
+
+_ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making|be|become|becoming)\b", re.I)
+
+
+_CONTRAST = re.compile(r"\b(than|rather than|instead of|not)\s+(at\s+)?$", re.I)
+
+
+@cache
+def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
+    return tuple((re.compile(p), float(r)) for p, r in lexicon()["ladder"]["rungs"])
+
+
+def check_timeline(a: Analysis, rubric: Rubric) -> None:
+    level = a.request.role.level
+    current = float(lexicon()["levels"][level])
+    per_rung = rubric.years_per_rung(level)
+    five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
+    for s in a.own:
+        rung = rung_of(s.text, aimed=True)
+        if rung is None or rung <= current:
+            continue
+        if a.target_rung is None or rung > a.target_rung:
+            a.target_rung = rung  # ambition, whether or not a timeline comes with it
+        after = [x for x in a.sentences[s.index + 1 : s.index + 3] if x in a.own]
+        following = " ".join(x.text for x in after)
+        previous = a.sentences[s.index - 1].text if s.index > 0 else ""
+        if _PATH.search(s.text) or _PATH.search(following):
+            continue  # "that's a fifteen-year path": the candidate knows the pace
+        years = parse_years(s.text)
+        if years is None and UNBOUNDED.search(s.text):
+            continue
+        if years is None:
+            # the timeframe often sits next door ("Five years out? Running the desk.")
+            for neighbour in (following, previous):
+                if neighbour and not UNBOUNDED.search(neighbour):
+                    years = parse_years(neighbour)
+                    if years is not None:
+                        break
+        if years is None:
+            if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
+                years = 5.0
+            elif SHORT_TERM.search(s.text):
+                years = 2.0
+            else:
+                continue
+        gap = rung - current
+        if a.target_rung is None or rung > a.target_rung:
+            a.target_rung, a.timeline_years = rung, years
+        needed = gap * per_rung
+        if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
+            low = s.folded or s.text
+            m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
+            assert m is not None
+            a.flags["unrealistic_timeline"] = Hit(
+                "unrealistic", s.index, s.start + m.start(), s.start + m.end(), s.text[m.start() : m.end()]
+            )
+            a.target_rung, a.timeline_years = rung, years
+            return
