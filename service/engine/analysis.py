@@ -180,7 +180,6 @@ def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> li
 
 def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) -> None:
     flags = a.flags
-    text_own = " ".join(s.text for s in a.own)
     if a.injection:
         flags["off_topic"] = a.injection[0]
 
@@ -261,7 +260,6 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         generic = a.count("vague") >= 1 or _specificity(goal_text, a._role_names) == 0
         if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
-    del text_own
 
 
 # The guide's rotation example: finding out where one's strengths lie is itself an early-career goal.
