@@ -34,7 +34,7 @@ _LEAVE_WEAK = re.compile(
 _LEAVE_OK = re.compile(
     r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
     r"jump(ing)? (straight )?(up )?(to|into) (a |the )?(director|manager|senior|lead|vp|head|partner|chief|cto|ceo)|"
-    r"leave (work|the office) (at|on time)|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
+    r"leave (work|the office) (at|on time)|leave behind|leave (something|it|things) behind|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
     re.I,
 )
 _ELSEWHERE = re.compile(
@@ -210,10 +210,14 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         for h in _own_flag_hits(a, "paycheck", quotes)
         if not matches("flags", "paycheck_not", a.sentence_of(h))
     ]
+    pay_in = {h.sentence for h in pay}
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
-    pay_sentences = len({h.sentence for h in pay})
+    pay_sentences = len(pay_in)
     motive = _own_flag_hits(a, "paycheck_motive", quotes)
-    if motive or (pay and (interest <= 1 or pay_sentences >= max(2, interest - 1) or len(pay) >= 3)):
+    outweighed = any(matches("flags", "paycheck_outweighed", s) for s in a.own)
+    if motive or (
+        pay and not outweighed and (interest <= 1 or pay_sentences >= max(2, interest - 1) or len(pay) >= 3)
+    ):
         flags["paycheck_only"] = (motive or pay)[0]
 
     # stepping_stone: an exit plan, strong wording or leaving + elsewhere/soon
@@ -224,6 +228,11 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             years = parse_years(s.text)
             if _ELSEWHERE.search(s.text) or (years is not None and years <= 3):
                 stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    for h in _own_flag_hits(a, "destination", quotes):
+        s = a.sentence_of(h)
+        if h.sentence in goal_sentences and not _LIKE_THIS.match(s.text[h.end - s.start :]):
+            stepping.append(h)
     if stepping:
         flags["stepping_stone"] = stepping[0]
     flagged_first = flags.get("stepping_stone")
@@ -269,6 +278,7 @@ _EXPLORING = re.compile(
     r"\bnot sure yet (if|whether) i'?d\b|\bhelps? me (figure|work) (that|it) out\b",
     re.I,
 )
+_LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
     r"\b(goals?|plans?|planning|five years|5 years|future|short[- ]term|long[- ]term|top (three|3)|ambitions?|"

@@ -87,7 +87,7 @@ def judge(a: Analysis, rubric: Rubric) -> Verdict:
     elif serious:
         overall = max(rules.two_serious_score, min(rules.one_serious_max, content - rules.one_serious_drop))
     elif "vague" in a.flags:
-        tied = (a.count("role_ref") or a.overlap) and a.count("vague") < 3
+        tied = len({h.sentence for h in a.overlap}) >= 1 and a.count("vague") <= 1
         overall = min(overall, rules.vague_max if tied else rules.vague_max - 0.5)
     if a.injection:
         overall -= rubric.flag("off_topic").penalty

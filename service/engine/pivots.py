@@ -126,7 +126,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
         for m in targets.finditer(s.text):
             # the target is the phrase right after the verb, up to the clause's end
             tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
-            if _THIS_ROLE.search(tail) or (word_stems(tail) & role_words):
+            if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):
                 continue  # "a learning officer at a museum like this one": the role itself
             tail_fields = fields_in(tail)
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
