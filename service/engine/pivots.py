@@ -83,6 +83,22 @@ _NOT_ORGS = frozenset(
 )
 
 
+# Words of job titles and industry names that say nothing about the field ("Healthcare services", "engineer").
+_GENERIC_ROLE_WORDS = frozenset(
+    word_stems(
+        "service services solutions systems group industry industries products engineer engineering specialist "
+        "analyst coordinator assistant officer director technician consultant representative executive intern "
+        "internship apprentice trainee staff general head chief vice president partner principal"
+    )
+)
+
+
+def _role_words(a: Analysis) -> set[str]:
+    """Stems of the role's title and industry that name its field of work."""
+    role = a.request.role
+    return word_stems(" ".join(filter(None, [role.title, role.industry]))) - _GENERIC_ROLE_WORDS
+
+
 @lru_cache(maxsize=8192)
 def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
     """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
@@ -108,7 +124,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
     role_company = (a.request.role.company or "").lower()
     role = a.request.role
-    role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
+    role_words = _role_words(a)
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
         # a named company counts only where the candidate states a goal ("I worked at X" is history)
@@ -145,6 +161,7 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
     per_field: dict[str, list[Sentence]] = defaultdict(list)
     home = 0
     role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     mentioned = fields_in(" ".join(s.text for s in a.own))  # one pass; sentences are checked only for these
     for s in a.own:
         found = fields_in(s.text, mentioned)
@@ -154,7 +171,6 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
         home += bool(found & a.role_fields)
         for name in found - home_fields:
             per_field[name].append(s)
-    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for found_in in sorted(per_field.values(), key=len, reverse=True):
         # past service ("In the Army I ran...") is background; a pivot is stated as goals, at least twice
         stated = sum(s.index in goal_sentences for s in found_in)

@@ -52,6 +52,9 @@ _PATH = re.compile(
 )
 
 
+_MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\b", re.I)
+
+
 _AGE = re.compile(
     r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b|"
     r"\bby the time i'?m (2\d|3\d)\b",
@@ -83,6 +86,8 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         found.append(
             value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value
         )
+    for m in _MONTH_RANGE.finditer(text):  # a plan laid out as "Months 7-12: store manager"
+        found.append(int(m.group(2)) / 12)
     if _SOON.search(text):
         found.append(1.0)
     this_year = (today or date.today()).year
@@ -108,7 +113,13 @@ def rung_of(text: str, aimed: bool = False) -> float | None:
             before = text[max(0, m.start() - 30) : m.start()]
             if aimed and (
                 _CONTRAST.search(before)
-                or not (_ASPIRE.search(before) or _ASPIRE_AT.match(text[m.start() :]) or len(text) < 25)
+                or not (
+                    _ASPIRE.search(before)
+                    or _ASPIRE_AT.match(text[m.start() :])
+                    or len(text) < 25
+                    or _LIST_ITEM.search(before)  # "3. creative director within two years"
+                    or (_CHAIN.search(before) and _ASPIRE.search(text[: m.start()].split(",")[0] + " "))
+                )
             ):
                 continue
             best = rung if best is None else max(best, rung)
@@ -121,6 +132,16 @@ _ASPIRE = re.compile(
     r"[^.,;]{0,25}$",
     re.I,
 )
+
+
+# A title that opens a list item or follows a label is the item's goal ("2) CFO within two years", "Months 7-12: store manager").
+_LIST_ITEM = re.compile(
+    r"^\W*(((one|two|three|first|second|third|finally|lastly|\d+)\W+)|(\w+\s+){0,3}\d+\s*[-–]\s*\d+\s*:\s*)?"
+    r"((?!(the|my|our|your|his|her|their|this|that|a|an)\b)[a-z]+[- ]){0,2}$",
+    re.I,
+)
+# "be a controller in two years and CFO within three": the second title shares the first one's verb.
+_CHAIN = re.compile(r"\b(and|then|or|and then|before)\s+(a\s+|an\s+|the\s+)?$", re.I)
 
 
 _ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making|be|become|becoming)\b", re.I)
