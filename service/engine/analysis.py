@@ -152,6 +152,7 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
             for h in find_hits(group, "signals", s, screens[group]):
                 if group in ("goal", "steps", "value", "authentic") or not _in_quotes(h, quotes):
                     hits[group].append(h)
+    _list_items_as_goals(answer, own, hits)
     a = Analysis(request=request, sentences=all_sentences, own=own, hits=hits, injection=injection)
     role = request.role
     role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
@@ -164,6 +165,20 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
                 a.overlap.append(Hit("overlap", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
     _decide_flags(a, rubric, quotes)
     return a
+
+
+_LIST_MARKER = re.compile(r"((^|\n)\s*([-*•>]|\d{1,2}\s*[.):]|\W{1,3})?|[.;!?]\s+\d{1,2}\s*[.):])\s*$")
+
+
+def _list_items_as_goals(answer: str, own: list[Sentence], hits: dict[str, list[Hit]]) -> None:
+    """In a list answer ("1. Continuous learning. 2. Leadership excellence."), each item is a stated goal,
+    however it is phrased: the list answers the question."""
+    with_goal = {h.sentence for h in hits["goal"]}
+    items = [s for s in own if _LIST_MARKER.search(answer[max(0, s.start - 8) : s.start])]
+    if len(items) >= 2:
+        for s in items:
+            if s.index not in with_goal:
+                hits["goal"].append(Hit("goal", s.index, s.start, s.end, s.text))
 
 
 def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> list[Hit]:
@@ -198,7 +213,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     if (
         evasions
         and not exploring
-        and (not stated or len(evasive) >= len(stated) or (substance == 0 and len(evasive) >= 2))
+        and (not stated or len(evasive) >= len(stated) or (substance == 0 and len(evasive) >= 2 and len(stated) <= 1))
     ):
         flags["no_goals"] = evasions[0]
     elif not a.own:
@@ -281,7 +296,7 @@ _EXPLORING = re.compile(
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
-    r"\b(goals?|plans?|planning|five years|5 years|future|short[- ]term|long[- ]term|top (three|3)|ambitions?|"
-    r"down the (track|road|line)|where i'?ll be|next step)\b",
+    r"\b(goals?|(my|any|a|the|no|future) plans?|plan (for|ahead)|planning (for|ahead|my)|\w+[- ]year plans?|five years|5 years|future|short[- ]term|long[- ]term|ambitions?|"
+    r"down the (track|road|line)|where i'?ll be|next step)\b|\btop (three|3|two)\s*\?",
     re.I,
 )
