@@ -27,7 +27,7 @@ from service.engine.timeline import check_timeline, parse_years
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, FlagCode
 
-SIGNALS = ("goal", "steps", "vague", "value", "authentic", "role_ref", "bridge", "growth")
+SIGNALS = ("goal", "steps", "vague", "value", "authentic", "role_ref", "bridge", "growth", "momentum", "hedge")
 _LEAVE_WEAK = re.compile(
     r"\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b", re.I
 )
@@ -42,6 +42,18 @@ _ELSEWHERE = re.compile(
     r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
     re.I,
 )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Counts behind the guide's strong answer: specifics (names, numbers, dates), momentum already underway,
+    ties to this employer, and concrete steps; against them, hedges that show the goal is not thought through."""
+
+    specifics: int
+    momentum: int
+    employer: int
+    hedges: int
+    concrete: int
 
 
 @dataclass
@@ -87,6 +99,19 @@ class Analysis:
             if _specificity(self.sentences[index].text, self._role_names) >= 2:
                 units[index].add(-1)
         return sum(min(2, len(clauses)) for clauses in units.values())
+
+    def evidence(self) -> Evidence:
+        """What separates a strong answer from an honest but thin one (see `Evidence`)."""
+        own_text = " ".join(s.text for s in self.own)
+        company = (self.request.role.company or "").split()
+        named = own_text.count(company[0]) if company and len(company[0]) > 2 else 0
+        return Evidence(
+            specifics=_specificity(own_text, self._role_names),
+            momentum=len(self.hits.get("momentum", [])),
+            employer=len(self.hits.get("role_ref", [])) + named,
+            hedges=len(self.hits.get("hedge", [])),
+            concrete=self.concrete(),
+        )
 
     def first(self, group: str) -> Hit | None:
         found = self.hits.get(group, [])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from service.engine.analysis import Analysis
+from service.engine.analysis import Analysis, Evidence
+from service.engine.text import lexicon
 from service.rubric import Rubric
 
 
@@ -65,6 +66,19 @@ def score_criteria(a: Analysis) -> dict[str, int]:
     }
 
 
+def is_strong(e: Evidence) -> bool:
+    """The guide's strong answer: specifics, momentum and ties to this employer outweigh the hedges."""
+    w = lexicon()["evidence"]
+    points = (
+        min(e.specifics, w["specifics_cap"])
+        + w["momentum"] * e.momentum
+        + w["employer"] * min(e.employer, w["employer_cap"])
+        + w["concrete"] * e.concrete
+        - w["hedge"] * e.hedges
+    )
+    return bool(points >= w["strong_at"])
+
+
 def judge(a: Analysis, rubric: Rubric) -> Verdict:
     """Criterion scores and the overall score under this rubric.
 
@@ -89,6 +103,9 @@ def judge(a: Analysis, rubric: Rubric) -> Verdict:
     elif "vague" in a.flags:
         tied = len({h.sentence for h in a.overlap}) >= 1 and a.count("vague") <= 1
         overall = min(overall, rules.vague_max if tied else rules.vague_max - 0.5)
+    else:
+        # no flag on the content: strong needs the evidence, else honest but thin is adequate
+        overall = overall if is_strong(a.evidence()) else min(overall, 3.0)
     if a.injection:
         overall -= rubric.flag("off_topic").penalty
     overall = max(1.0, min(5.0, round(overall * 2) / 2))
