@@ -264,7 +264,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     stepping = _own_flag_hits(a, "stepping", quotes)
     for s in a.own:
         m = _LEAVE_WEAK.search(s.text)
-        if m and not _LEAVE_OK.search(s.text) and not negated(s, s.start + m.start()):
+        # the candidate leaving, not someone else ("your new adjusters leave in their first year")
+        mine = _FIRST_PERSON.search(s.text[: m.start()]) or _ADOPTED.search(s.text) if m else None
+        if m and mine and not _LEAVE_OK.search(s.text) and not negated(s, s.start + m.start()):
             years = parse_years(s.text)
             if _ELSEWHERE.search(s.text) or (years is not None and years <= 3):
                 stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
@@ -318,6 +320,8 @@ _EXPLORING = re.compile(
     r"\bnot sure yet (if|whether) i'?d\b|\bhelps? me (figure|work) (that|it) out\b",
     re.I,
 )
+_FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)
+_ADOPTED = re.compile(r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I)
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(

@@ -79,6 +79,24 @@ _NOT_ORGS = frozenset(
         "short",
         "next",
         "year",
+        # titles, not organisations ("be in the conversation for COO")
+        "ceo",
+        "coo",
+        "cfo",
+        "cto",
+        "cmo",
+        "cio",
+        "cro",
+        "cpo",
+        "vp",
+        "svp",
+        "evp",
+        "director",
+        "head",
+        "chief",
+        "president",
+        "partner",
+        "principal",
     ]
 )
 

@@ -101,7 +101,7 @@ def parse_years(text: str, today: date | None = None) -> float | None:
     return min(found) if found else None
 
 
-def rung_of(text: str, aimed: bool = False) -> float | None:
+def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
     """The highest rung of the seniority ladder the text names; with `aimed`, only rungs the candidate
     aims at ("be a director", "promoted to head of"), not ones they mention ("pitch it to the editor")."""
     best: float | None = None
@@ -110,6 +110,8 @@ def rung_of(text: str, aimed: bool = False) -> float | None:
         folded = text
     for pattern, rung in _ladder():
         for m in pattern.finditer(folded):
+            if next_of and len(m.group(0)) > 2 and re.search(rf"\b{re.escape(m.group(0).lower())}\b", next_of):
+                continue  # "principal" for an assistant principal: the role's own next step
             before = text[max(0, m.start() - 30) : m.start()]
             if aimed and (
                 _CONTRAST.search(before)
@@ -161,7 +163,7 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
     per_rung = rubric.years_per_rung(level)
     five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
     for s in a.own:
-        rung = rung_of(s.text, aimed=True)
+        rung = rung_of(s.text, aimed=True, next_of=a.request.role.title.lower())
         if rung is None or rung <= current:
             continue
         if a.target_rung is None or rung > a.target_rung:
