@@ -308,7 +308,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
         own_text = " ".join(s.text for s in a.own)  # specifics anywhere in the answer count, not only in goals
-        generic = a.count("vague") >= 1 or _specificity(own_text, a._role_names) == 0
+        generic = a.count("vague") >= 1 or (_specificity(own_text, a._role_names) == 0 and not a.overlap)
         if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
 
