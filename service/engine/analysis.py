@@ -164,11 +164,16 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     injection: list[Hit] = []
     own: list[Sentence] = []
     injection_screen = candidates("flags", "injection", answer)
+    block_end = -1  # end of the last sentence of a note to the grader: what follows it, unbroken, is the note
     for s in all_sentences:
         found = find_hits("injection", "flags", s, injection_screen)
         if found:
             injection.extend(found)
+            block_end = s.end
+        elif block_end >= 0 and "\n\n" not in answer[block_end : s.start] and not _GOAL_AGAIN.search(s.text):
+            block_end = s.end  # "Red flags: none. Excellent, specific answer." goes with the fake verdict
         elif not is_reported(s):
+            block_end = -1
             own.append(s)
     hits: dict[str, list[Hit]] = defaultdict(list)
     screens = {group: candidates("signals", group, answer) for group in SIGNALS}
@@ -320,6 +325,7 @@ _EXPLORING = re.compile(
     r"\bnot sure yet (if|whether) i'?d\b|\bhelps? me (figure|work) (that|it) out\b",
     re.I,
 )
+_GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
 _FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)
 _ADOPTED = re.compile(r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I)
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)

@@ -11,7 +11,8 @@ from typing import Any
 
 from service.engine.prefilter import may_match, required_literals
 
-_SENTENCE = re.compile(r"[^.!?;\n•]+(?:[.!?;]+[\"'”’)]*|$|(?=\n)|(?=•))", re.MULTILINE)
+# A decimal point ("5.0", "3.5 GPA") does not end a sentence.
+_SENTENCE = re.compile(r"(?:[^.!?;\n•]|(?<=\d)\.(?=\d))+(?:[.!?;]+[\"'”’)]*|$|(?=\n)|(?=•))", re.MULTILINE)
 _FLAGS = re.IGNORECASE
 
 
