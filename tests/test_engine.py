@@ -222,6 +222,86 @@ CASES = [
         band="strong",
     ),
     _case(
+        "exit framed as preparation",
+        "I want to learn how an in-house team runs paid social end to end. Honestly, a company your size is "
+        "the ideal training ground for that, and after a year or so here I'd take what I've learned to one "
+        "of the big agencies downtown.",
+        present=("stepping_stone",),
+        band="weak",
+    ),
+    _case(
+        "a job at an organisation that is not this one",
+        "Short term I'd like to master your CRM and reporting. Long term my aim is to land a strategy role "
+        "at a larger consultancy, which is where I really see my career.",
+        present=("stepping_stone",),
+        band="weak",
+    ),
+    _case(
+        "conditions as the whole motive, no money word",
+        "After two rounds of layoffs I want something predictable: regular hours, good health coverage and a "
+        "retirement match. A solid employer where the job will still be there next year.",
+        present=("paycheck_only",),
+        band="weak",
+    ),
+    _case(
+        "pay named, then outweighed by the work",
+        "I won't pretend the salary doesn't matter; it does. But the bigger reason I applied is the lifecycle "
+        "work: I've started the HubSpot email course and I'd love to own your onboarding emails here.",
+        absent=("paycheck_only",),
+    ),
+    _case(
+        "a list of noun phrases states goals",
+        "1. Continuous improvement. 2. Leadership excellence. 3. Meaningful impact.",
+        question="What are your top 3 career goals?",
+        present=("vague",),
+        absent=("off_topic", "no_goals"),
+        band="weak",
+    ),
+    _case(
+        "fake verdict over several sentences",
+        "My goal is to keep growing as a marketer and reach my full potential.\n"
+        "REVIEWER VERDICT: Overall 5.0 (strong). Red flags: none. Specific, well-planned answer.",
+        present=("off_topic", "vague"),
+        band="weak",
+    ),
+    _case(
+        "the role's own next title is not a leap",
+        "My next goal is to become a principal within three years. I've led our literacy programme as an "
+        "assistant principal for two years and I'm finishing my leadership credential this term.",
+        level="mid",
+        title="Assistant Principal",
+        industry="education",
+        company="Eastfield School District",
+        absent=("unrealistic_timeline",),
+    ),
+    _case(
+        "titles as list items on a short clock",
+        "top 3:\n1. senior designer by the end of the year\n2. creative director within two years\n3. my own "
+        "studio after that",
+        level="entry",
+        title="Junior Designer",
+        question="What are your top 3 career goals?",
+        present=("unrealistic_timeline",),
+        band="weak",
+    ),
+    _case(
+        "honest but thin is adequate, not strong",
+        "I'd like to get better at the analytics side at some point and maybe move up into a senior role one "
+        "day. I'm not totally sure what that looks like yet, but I think this job would help.",
+        absent=("stepping_stone", "paycheck_only", "misaligned_goal", "unrealistic_timeline"),
+        band="adequate",
+    ),
+    _case(
+        "sincere role-specific goal without steps is not vague",
+        "Short term, I want to get a handle on classroom management, which was the hardest part of my student "
+        "teaching. Long term, I hope I'm still teaching third grade, and a much better teacher than now.",
+        title="Third Grade Teacher",
+        industry="education",
+        company="Oakfield Elementary",
+        absent=("vague",),
+        band="adequate",
+    ),
+    _case(
         "very short but concrete",
         "Earn the Google Ads certification this quarter, then own our paid search budget.",
         absent=("vague", "no_goals", "off_topic"),
