@@ -34,7 +34,7 @@ _LEAVE_WEAK = re.compile(
 _LEAVE_OK = re.compile(
     r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
     r"jump(ing)? (straight )?(up )?(to|into) (a |the )?(director|manager|senior|lead|vp|head|partner|chief|cto|ceo)|"
-    r"leave (work|the office) (at|on time)|leave behind|leave (something|it|things) behind|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
+    r"leave (work|the office) (at|on time)|leave behind|leave (something|it|things) behind|why i'?m (leaving|looking)|leav(e|ing) my (current|present|old|last) (job|role|company|employer|position|team)|(move|moving) on to the next \w+|leave (it|things|them|the \w+|every \w+) better|move on to (the next|bigger|more complex) (project|challenge|stage|task)s?)\b",
     re.I,
 )
 _ELSEWHERE = re.compile(

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 _THIS_ROLE = re.compile(
     r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|with you|for you|the team('s)?|"
-    r"our team|the company)\b",
+    r"our team|the company|you'?re|you are)\b",
     re.I,
 )
 

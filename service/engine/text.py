@@ -167,12 +167,13 @@ def is_reported(sentence: Sentence) -> bool:
     return matches("speech", "reported", sentence)
 
 
-_QUOTED = re.compile(r"[\"“]([^\"”]{3,300})[\"”]")
+# Double quotes, or single quotes that open and close outside words (never the apostrophe of "I'm").
+_QUOTED = re.compile(r"[\"“]([^\"”]{3,300})[\"”]|(?<!\w)['‘]((?:[^'‘’\n]|(?<=\w)['’](?=\w)){3,300}?)['’](?!\w)")
 
 
 def quoted_spans(answer: str) -> list[tuple[int, int]]:
     """Spans inside quotation marks: usually someone else's words."""
-    return [(m.start(1), m.end(1)) for m in _QUOTED.finditer(answer)]
+    return [(m.start(g), m.end(g)) for m in _QUOTED.finditer(answer) for g in (1, 2) if m.group(g)]
 
 
 WORD = re.compile(r"[a-z][a-z']{2,}")
