@@ -7,7 +7,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from service.engine.pivots import fields_in, find_misaligned
+from service.engine.pivots import fields_in, find_misaligned, in_other_field
 from service.engine.text import (
     STOP_WORDS,
     WORD,
@@ -276,16 +276,20 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             if _ELSEWHERE.search(s.text) or (years is not None and years <= 3):
                 stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    elsewhere_in_field: Hit | None = None  # a job elsewhere in another field: a different career
     for h in _own_flag_hits(a, "destination", quotes):
         s = a.sentence_of(h)
         if h.sentence in goal_sentences and not _LIKE_THIS.match(s.text[h.end - s.start :]):
-            stepping.append(h)
+            if in_other_field(a, _ORG_NOUNS.sub("", h.text)):
+                elsewhere_in_field = elsewhere_in_field or h
+            else:
+                stepping.append(h)
     if stepping:
         flags["stepping_stone"] = stepping[0]
     flagged_first = flags.get("stepping_stone")
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
-    misaligned = find_misaligned(a)
+    misaligned = find_misaligned(a) or elsewhere_in_field
     if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
         flags["misaligned_goal"] = misaligned
         if (
@@ -326,6 +330,7 @@ _EXPLORING = re.compile(
     re.I,
 )
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
+_ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)
 _ADOPTED = re.compile(r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I)
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)

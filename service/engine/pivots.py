@@ -135,11 +135,24 @@ def _targets() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(lexicon()["targets"]["career"], re.I), re.compile(lexicon()["targets"]["company"])
 
 
-def find_misaligned(a: Analysis) -> Hit | None:
-    targets, company = _targets()
+def neighbourhood(a: Analysis) -> set[str]:
+    """The role's fields of work and their neighbours."""
     adjacent: set[str] = set(a.role_fields)
     for f in a.role_fields:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
+    return adjacent
+
+
+def in_other_field(a: Analysis, text: str) -> bool:
+    """The text names work in a field that is neither the role's nor a neighbour (False when the role's
+    field is unknown: then nothing can be compared)."""
+    found = fields_in(text)
+    return bool(a.role_fields and found and not (found & neighbourhood(a)))
+
+
+def find_misaligned(a: Analysis) -> Hit | None:
+    targets, company = _targets()
+    adjacent = neighbourhood(a)
     role_company = (a.request.role.company or "").lower()
     role = a.request.role
     role_words = _role_words(a)
