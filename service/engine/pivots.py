@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 _THIS_ROLE = re.compile(
     r"\b(like this one|this (role|company|team|firm|organi[sz]ation|one)|here|your|with you|for you|the team('s)?|"
-    r"our team|the company|you'?re|you are)\b",
+    r"our team|the company|you'?re|you are|the (department|firm|hospital|school|ward|unit|agency|council|practice|"
+    r"organi[sz]ation|business|store|club|museum|trust|programme|program)('s)?)\b",
     re.I,
 )
 
