@@ -231,9 +231,17 @@ CASES = [
     ),
     _case(
         "a job at an organisation that is not this one",
-        "Short term I'd like to master your CRM and reporting. Long term my aim is to land a strategy role "
-        "at a larger consultancy, which is where I really see my career.",
+        "Short term I'd like to master your CRM and reporting. Long term my aim is to land a brand manager "
+        "role at a larger agency, which is where I really see my career.",
         present=("stepping_stone",),
+        absent=("misaligned_goal",),
+        band="weak",
+    ),
+    _case(
+        "a job elsewhere in another field",
+        "Short term I'd like to master your CRM and reporting. Long term my aim is to land a junior trader "
+        "job at an investment bank, and I'm already studying for the Series 7.",
+        present=("misaligned_goal",),
         band="weak",
     ),
     _case(
