@@ -27,7 +27,18 @@ from service.engine.timeline import check_timeline, parse_years
 from service.rubric import Rubric
 from service.schemas import FeedbackRequest, FlagCode
 
-SIGNALS = ("goal", "steps", "vague", "value", "authentic", "role_ref", "bridge", "growth", "momentum", "hedge")
+SIGNALS = (
+    "goal",
+    "steps",
+    "vague",
+    "value",
+    "authentic",
+    "role_ref",
+    "bridge",
+    "growth",
+    "momentum",
+    "hedge",
+)
 _LEAVE_WEAK = re.compile(
     r"\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b", re.I
 )
@@ -67,6 +78,9 @@ class Analysis:
     injection: list[Hit]
     flags: dict[FlagCode, Hit | None] = field(default_factory=dict)
     role_fields: frozenset[str] = frozenset()
+    answer_fields: frozenset[str] = (
+        frozenset()
+    )  # fields the whole answer mentions: any part mentions only these
     overlap: list[Hit] = field(default_factory=list)
     target_rung: float | None = None
     timeline_years: float | None = None
@@ -187,6 +201,7 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     role = request.role
     role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
     # The title and industry say what the role is; a description mentions everything, so it only fills gaps.
+    a.answer_fields = fields_in(answer)
     a.role_fields = fields_in(" ".join(filter(None, [role.title, role.industry]))) or fields_in(role_text)
     role_words = word_stems(" ".join(filter(None, [role.title, role.industry, role.description])))
     for s in own:
@@ -243,7 +258,11 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     if (
         evasions
         and not exploring
-        and (not stated or len(evasive) >= len(stated) or (substance == 0 and len(evasive) >= 2 and len(stated) <= 1))
+        and (
+            not stated
+            or len(evasive) >= len(stated)
+            or (substance == 0 and len(evasive) >= 2 and len(stated) <= 1)
+        )
     ):
         flags["no_goals"] = evasions[0]
     elif not a.own:
@@ -259,7 +278,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
     pay_sentences = len(pay_in)
     motive = _own_flag_hits(a, "paycheck_motive", quotes)
-    outweighed = any(matches("flags", "paycheck_outweighed", s) for s in a.own)
+    outweighed = bool(pay) and any(matches("flags", "paycheck_outweighed", s) for s in a.own)
     if motive or (
         pay and not outweighed and (interest <= 1 or pay_sentences >= max(2, interest - 1) or len(pay) >= 3)
     ):
@@ -316,7 +335,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     )
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
-        own_text = " ".join(s.text for s in a.own)  # specifics anywhere in the answer count, not only in goals
+        own_text = " ".join(
+            s.text for s in a.own
+        )  # specifics anywhere in the answer count, not only in goals
         generic = a.count("vague") >= 1 or (_specificity(own_text, a._role_names) == 0 and not a.overlap)
         if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
@@ -332,7 +353,9 @@ _EXPLORING = re.compile(
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
 _ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)
-_ADOPTED = re.compile(r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I)
+_ADOPTED = re.compile(
+    r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I
+)
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(

@@ -147,7 +147,7 @@ def neighbourhood(a: Analysis) -> set[str]:
 def in_other_field(a: Analysis, text: str) -> bool:
     """The text names work in a field that is neither the role's nor a neighbour (False when the role's
     field is unknown: then nothing can be compared)."""
-    found = fields_in(text)
+    found = fields_in(text, a.answer_fields)
     return bool(a.role_fields and found and not (found & neighbourhood(a)))
 
 
@@ -155,7 +155,6 @@ def find_misaligned(a: Analysis) -> Hit | None:
     targets, company = _targets()
     adjacent = neighbourhood(a)
     role_company = (a.request.role.company or "").lower()
-    role = a.request.role
     role_words = _role_words(a)
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
@@ -176,7 +175,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
             tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):
                 continue  # "a learning officer at a museum like this one": the role itself
-            tail_fields = fields_in(tail)
+            tail_fields = fields_in(tail, a.answer_fields)
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
@@ -194,7 +193,9 @@ def _drift(a: Analysis, adjacent: set[str]) -> Hit | None:
     home = 0
     role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
-    mentioned = fields_in(" ".join(s.text for s in a.own))  # one pass; sentences are checked only for these
+    mentioned = fields_in(
+        " ".join(s.text for s in a.own), a.answer_fields
+    )  # sentences are checked only for these
     for s in a.own:
         found = fields_in(s.text, mentioned)
         if _THIS_ROLE.search(s.text) or (word_stems(s.text) & role_words):

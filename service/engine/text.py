@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
@@ -74,11 +74,16 @@ def folded_patterns(section: str, name: str) -> tuple[tuple[re.Pattern[str], fro
 Candidates = list[tuple[re.Pattern[str], frozenset[str] | None]]
 
 
+@lru_cache(maxsize=64)
+def _lowered(answer: str) -> str:
+    return answer.lower()
+
+
 def candidates(section: str, name: str, answer: str) -> Candidates | None:
     """The group's patterns whose literals occur somewhere in the answer: only these can match any of its
     sentences, and most groups (exits, grader instructions, evasion, pay) have none in most answers.
     None when lower-casing would shift offsets (rare): then every pattern runs, case-insensitively."""
-    lowered = answer.lower()
+    lowered = _lowered(answer)
     if len(lowered) != len(answer):
         return None
     return [(p, lits) for p, lits in folded_patterns(section, name) if may_match(lits, lowered)]
@@ -168,7 +173,9 @@ def is_reported(sentence: Sentence) -> bool:
 
 
 # Double quotes, or single quotes that open and close outside words (never the apostrophe of "I'm").
-_QUOTED = re.compile(r"[\"“]([^\"”]{3,300})[\"”]|(?<!\w)['‘]((?:[^'‘’\n]|(?<=\w)['’](?=\w)){3,300}?)['’](?!\w)")
+_QUOTED = re.compile(
+    r"[\"“]([^\"”]{3,300})[\"”]|(?<!\w)['‘]((?:[^'‘’\n]|(?<=\w)['’](?=\w)){3,300}?)['’](?!\w)"
+)
 
 
 def quoted_spans(answer: str) -> list[tuple[int, int]]:
@@ -259,6 +266,7 @@ _SUFFIXES = (
 )
 
 
+@lru_cache(maxsize=32768)
 def stem(word: str) -> str:
     """A light stem so that nurse/nursing and marketer/marketing meet."""
     for suffix in _SUFFIXES:

@@ -110,17 +110,24 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
         folded = text
     for pattern, rung in _ladder():
         for m in pattern.finditer(folded):
-            if next_of and len(m.group(0)) > 2 and re.search(rf"\b{re.escape(m.group(0).lower())}\b", next_of):
+            if (
+                next_of
+                and len(m.group(0)) > 2
+                and re.search(rf"\b{re.escape(m.group(0).lower())}\b", next_of)
+            ):
                 continue  # "principal" for an assistant principal: the role's own next step
             before = text[max(0, m.start() - 30) : m.start()]
-            if aimed and (
-                _CONTRAST.search(before)
-                or not (
-                    _ASPIRE.search(before)
-                    or _ASPIRE_AT.match(text[m.start() :])
-                    or len(text) < 25
-                    or _LIST_ITEM.search(before)  # "3. creative director within two years"
-                    or (_CHAIN.search(before) and _ASPIRE.search(text[: m.start()].split(",")[0] + " "))
+            if (
+                aimed
+                and (
+                    _CONTRAST.search(before)
+                    or not (
+                        _ASPIRE.search(before)
+                        or _ASPIRE_AT.match(text[m.start() :])
+                        or len(text) < 25
+                        or _LIST_ITEM.search(before)  # "3. creative director within two years"
+                        or (_CHAIN.search(before) and _ASPIRE.search(text[: m.start()].split(",")[0] + " "))
+                    )
                 )
             ):
                 continue
