@@ -298,8 +298,15 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     elsewhere_in_field: Hit | None = None  # a job elsewhere in another field: a different career
     for h in _own_flag_hits(a, "destination", quotes):
         s = a.sentence_of(h)
-        if h.sentence in goal_sentences and not _LIKE_THIS.match(s.text[h.end - s.start :]):
-            if in_other_field(a, _ORG_NOUNS.sub("", h.text)):
+        ahead = h.sentence in goal_sentences or _AHEAD.search(s.text)
+        if ahead and not _LIKE_THIS.match(s.text[h.end - s.start :]):
+            # the job's field, from the words before "at/with/in": "a junior trader job | at an investment bank"
+            prep = _PREPOSITION.search(h.text)
+            job = (
+                s.text[max(0, h.start - s.start - 30) : h.start - s.start]
+                + h.text[: prep.start() if prep else None]
+            )
+            if in_other_field(a, _ORG_NOUNS.sub("", job)):
                 elsewhere_in_field = elsewhere_in_field or h
             else:
                 stepping.append(h)
@@ -326,6 +333,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     if a.own and a.count("goal") == 0 and not flags:
         engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
         flags["no_goals" if engaged else "off_topic"] = None
+    elif a.count("goal") <= 1 and not flags and (other := _own_flag_hits(a, "other_question", quotes)):
+        flags["off_topic"] = other[0]  # "My top three strengths are...": the answer to another question
 
     # vague: goals without steps or specifics
     if "paycheck_only" in flags and motive:
@@ -351,6 +360,11 @@ _EXPLORING = re.compile(
     re.I,
 )
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
+_AHEAD = re.compile(
+    r"\b(then|will|'ll|'d|would|want|plan|hope|aim|figure|next|eventually|someday|one day|after that|long[- ]term)\b",
+    re.I,
+)
+_PREPOSITION = re.compile(r"\s(at|with|in|into|for|to)\s", re.I)
 _ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)
 _ADOPTED = re.compile(

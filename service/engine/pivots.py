@@ -28,6 +28,12 @@ _THIS_ROLE = re.compile(
 )
 
 
+# Where the phrase a goal points at ends: "a real estate license | so I can..."
+_CLAUSE_END = re.compile(
+    r"[,;:()]| - | – | and (?:i|that|this|it)\b|\b(?:so (?:that )?i|because|since|which|while)\b", re.I
+)
+
+
 # Capitalised words that follow "join" or "work at" without naming an organisation.
 _NOT_ORGS = frozenset(
     [
@@ -172,7 +178,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
         for m in targets.finditer(s.text):
             # the target is the phrase right after the verb, up to the clause's end
-            tail = re.split(r"[,;:()]| - | – | and (i|that|this|it)\b", s.text[m.end() : m.end() + 60])[0]
+            tail = _CLAUSE_END.split(s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):
                 continue  # "a learning officer at a museum like this one": the role itself
             tail_fields = fields_in(tail, a.answer_fields)

@@ -145,7 +145,8 @@ _ASPIRE = re.compile(
 
 # A title that opens a list item or follows a label is the item's goal ("2) CFO within two years", "Months 7-12: store manager").
 _LIST_ITEM = re.compile(
-    r"^\W*(((one|two|three|first|second|third|finally|lastly|\d+)\W+)|(\w+\s+){0,3}\d+\s*[-–]\s*\d+\s*:\s*)?"
+    r"^\W*(((one|two|three|first|second|third|finally|lastly|\d+)\W+)|(\w+\s+){0,3}\d+\s*[-–]\s*\d+\s*:\s*|"
+    r"(short|long|longer)[- ]term\W+)?"
     r"((?!(the|my|our|your|his|her|their|this|that|a|an)\b)[a-z]+[- ]){0,2}$",
     re.I,
 )
