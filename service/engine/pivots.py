@@ -28,10 +28,20 @@ _THIS_ROLE = re.compile(
 )
 
 
+# A sentence that looks ahead ("...and then apply to Salesforce") states a goal even without goal wording.
+_AHEAD = re.compile(
+    r"\b(then|will|'ll|'d|would|want|plan|hope|aim|next|eventually|someday|one day|long[- ]term)\b", re.I
+)
+
+
 # Where the phrase a goal points at ends: "a real estate license | so I can..."
 _CLAUSE_END = re.compile(
     r"[,;:()]| - | – | and (?:i|that|this|it)\b|\b(?:so (?:that )?i|because|since|which|while)\b", re.I
 )
+
+
+# "be at HR director level": a function and a title follow, not an organisation.
+_NOT_AN_ORG_AFTER = re.compile(r"\s+(director|manager|level|role|team|department|function|lead|head)\b", re.I)
 
 
 # Capitalised words that follow "join" or "work at" without naming an organisation.
@@ -165,11 +175,13 @@ def find_misaligned(a: Analysis) -> Hit | None:
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
         # a named company counts only where the candidate states a goal ("I worked at X" is history)
-        for m in company.finditer(s.text) if s.index in goal_sentences else ():
+        for m in company.finditer(s.text) if s.index in goal_sentences or _AHEAD.search(s.text) else ():
             name = m.group(1).strip(" .,'’")
             first = name.split()[0].lower().rstrip("'’s")
-            if first in _NOT_ORGS or (
-                role_company and (first in role_company or role_company.split()[0] in name.lower())
+            if (
+                first in _NOT_ORGS
+                or _NOT_AN_ORG_AFTER.match(s.text[m.end() :])
+                or (role_company and (first in role_company or role_company.split()[0] in name.lower()))
             ):
                 continue
             if word_stems(name) & role_words:

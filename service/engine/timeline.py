@@ -165,6 +165,23 @@ def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
     return tuple((re.compile(p), float(r)) for p, r in lexicon()["ladder"]["rungs"])
 
 
+_CLAUSE = re.compile(r"[,;]|\band\b|\bthen\b", re.I)
+
+
+def _years_near_title(text: str, rung: float) -> float | None:
+    """The timeframe of the clause that names the title, else of the clause after or before it, else the
+    sentence's shortest: 'the CPIM in my first two years, and eventually lead a team, maybe eight to ten
+    years out' sets ten years on the team, not two."""
+    clauses = _CLAUSE.split(text)
+    at = next((i for i, c in enumerate(clauses) if rung_of(c) == rung), None)
+    if at is None or len(clauses) == 1:
+        return parse_years(text)
+    for i in (at, at + 1, at - 1):
+        if 0 <= i < len(clauses) and (years := parse_years(clauses[i])) is not None:
+            return years
+    return parse_years(text)
+
+
 def check_timeline(a: Analysis, rubric: Rubric) -> None:
     level = a.request.role.level
     current = float(lexicon()["levels"][level])
@@ -181,7 +198,7 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
         previous = a.sentences[s.index - 1].text if s.index > 0 else ""
         if _PATH.search(s.text) or _PATH.search(following):
             continue  # "that's a fifteen-year path": the candidate knows the pace
-        years = parse_years(s.text)
+        years = _years_near_title(s.text, rung)
         if years is None and UNBOUNDED.search(s.text):
             continue
         if years is None:
