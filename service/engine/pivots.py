@@ -34,6 +34,10 @@ _AHEAD = re.compile(
 )
 
 
+# A capitalised word inside the sentence other than "I": without one the company pattern cannot match.
+_NAME_INSIDE = re.compile(r"\s(?!I\b|I['’])[A-Z]")
+
+
 # Where the phrase a goal points at ends: "a real estate license | so I can..."
 _CLAUSE_END = re.compile(
     r"[,;:()]| - | – | and (?:i|that|this|it)\b|\b(?:so (?:that )?i|because|since|which|while)\b", re.I
@@ -175,7 +179,8 @@ def find_misaligned(a: Analysis) -> Hit | None:
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
         # a named company counts only where the candidate states a goal ("I worked at X" is history)
-        for m in company.finditer(s.text) if s.index in goal_sentences or _AHEAD.search(s.text) else ():
+        looks_ahead = s.index in goal_sentences or _AHEAD.search(s.text)
+        for m in company.finditer(s.text) if looks_ahead and _NAME_INSIDE.search(s.text) else ():
             name = m.group(1).strip(" .,'’")
             first = name.split()[0].lower().rstrip("'’s")
             if (
