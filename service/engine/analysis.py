@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from service.engine.pivots import fields_in, find_misaligned, in_other_field
 from service.engine.text import (
+    LOOKS_AHEAD,
     STOP_WORDS,
     WORD,
     Hit,
@@ -298,7 +299,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     elsewhere_in_field: Hit | None = None  # a job elsewhere in another field: a different career
     for h in _own_flag_hits(a, "destination", quotes):
         s = a.sentence_of(h)
-        ahead = h.sentence in goal_sentences or _AHEAD.search(s.text)
+        ahead = h.sentence in goal_sentences or LOOKS_AHEAD.search(s.text)
         if ahead and not _LIKE_THIS.match(s.text[h.end - s.start :]):
             # the job's field, from the words before "at/with/in": "a junior trader job | at an investment bank"
             prep = _PREPOSITION.search(h.text)
@@ -360,10 +361,6 @@ _EXPLORING = re.compile(
     re.I,
 )
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
-_AHEAD = re.compile(
-    r"\b(then|will|'ll|'d|would|want|plan|hope|aim|figure|next|eventually|someday|one day|after that|long[- ]term)\b",
-    re.I,
-)
 _PREPOSITION = re.compile(r"\s(at|with|in|into|for|to)\s", re.I)
 _ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)
 _FIRST_PERSON = re.compile(r"\b(i|i'?ll|i'?d|i'?m|me|my)\b|^\W*$", re.I)

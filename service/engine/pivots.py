@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from service.engine.prefilter import may_match
-from service.engine.text import Hit, Sentence, field_patterns, lexicon, negated, word_stems
+from service.engine.text import LOOKS_AHEAD, Hit, Sentence, field_patterns, lexicon, negated, word_stems
 
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
@@ -25,12 +25,6 @@ _THIS_ROLE = re.compile(
     r"our team|the company|you'?re|you are|the (department|firm|hospital|school|ward|unit|agency|council|practice|"
     r"organi[sz]ation|business|store|club|museum|trust|programme|program)('s)?)\b",
     re.I,
-)
-
-
-# A sentence that looks ahead ("...and then apply to Salesforce") states a goal even without goal wording.
-_AHEAD = re.compile(
-    r"\b(then|will|'ll|'d|would|want|plan|hope|aim|next|eventually|someday|one day|long[- ]term)\b", re.I
 )
 
 
@@ -179,7 +173,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
     goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
     for s in a.own:
         # a named company counts only where the candidate states a goal ("I worked at X" is history)
-        looks_ahead = s.index in goal_sentences or _AHEAD.search(s.text)
+        looks_ahead = s.index in goal_sentences or LOOKS_AHEAD.search(s.text)
         for m in company.finditer(s.text) if looks_ahead and _NAME_INSIDE.search(s.text) else ():
             name = m.group(1).strip(" .,'’")
             first = name.split()[0].lower().rstrip("'’s")

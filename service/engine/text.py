@@ -136,6 +136,13 @@ def find_hits(group: str, section: str, sentence: Sentence, screened: Candidates
     return hits
 
 
+# A sentence that looks ahead ("I figure a year or so here, then...") states a goal even without goal wording.
+LOOKS_AHEAD = re.compile(
+    r"\b(then|will|'ll|'d|would|want|plan|hope|aim|figure|next|eventually|someday|one day|after that|long[- ]term)\b",
+    re.I,
+)
+
+
 _NEGATION_WINDOW = 60  # characters before a signal in which a negation cancels it
 
 
