@@ -79,9 +79,8 @@ class Analysis:
     injection: list[Hit]
     flags: dict[FlagCode, Hit | None] = field(default_factory=dict)
     role_fields: frozenset[str] = frozenset()
-    answer_fields: frozenset[str] = (
-        frozenset()
-    )  # fields the whole answer mentions: any part mentions only these
+    # fields the whole answer mentions: any part of it can mention only these
+    answer_fields: frozenset[str] = frozenset()
     overlap: list[Hit] = field(default_factory=list)
     target_rung: float | None = None
     timeline_years: float | None = None
@@ -239,6 +238,30 @@ def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> li
     return out
 
 
+def _destinations(a: Analysis, quotes: list[tuple[int, int]]) -> tuple[list[Hit], Hit | None]:
+    """Jobs at another organisation that the candidate looks ahead to: those in the role's field (an exit,
+    stepping_stone) and the first in another field (a different career, misaligned_goal)."""
+    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
+    same_field: list[Hit] = []
+    other_field: Hit | None = None
+    for h in _own_flag_hits(a, "destination", quotes):
+        s = a.sentence_of(h)
+        ahead = h.sentence in goal_sentences or LOOKS_AHEAD.search(s.text)
+        if not ahead or _LIKE_THIS.match(s.text[h.end - s.start :]):
+            continue
+        # the job's field, from the words before "at/with/in": "a junior trader job | at an investment bank"
+        prep = _PREPOSITION.search(h.text)
+        job = (
+            s.text[max(0, h.start - s.start - 30) : h.start - s.start]
+            + h.text[: prep.start() if prep else None]
+        )
+        if in_other_field(a, _ORG_NOUNS.sub("", job)):
+            other_field = other_field or h
+        else:
+            same_field.append(h)
+    return same_field, other_field
+
+
 def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) -> None:
     flags = a.flags
     if a.injection:
@@ -295,22 +318,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             years = parse_years(s.text)
             if _ELSEWHERE.search(s.text) or (years is not None and years <= 3):
                 stepping.append(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)))
-    goal_sentences = {h.sentence for h in a.hits.get("goal", [])}
-    elsewhere_in_field: Hit | None = None  # a job elsewhere in another field: a different career
-    for h in _own_flag_hits(a, "destination", quotes):
-        s = a.sentence_of(h)
-        ahead = h.sentence in goal_sentences or LOOKS_AHEAD.search(s.text)
-        if ahead and not _LIKE_THIS.match(s.text[h.end - s.start :]):
-            # the job's field, from the words before "at/with/in": "a junior trader job | at an investment bank"
-            prep = _PREPOSITION.search(h.text)
-            job = (
-                s.text[max(0, h.start - s.start - 30) : h.start - s.start]
-                + h.text[: prep.start() if prep else None]
-            )
-            if in_other_field(a, _ORG_NOUNS.sub("", job)):
-                elsewhere_in_field = elsewhere_in_field or h
-            else:
-                stepping.append(h)
+    same_field, elsewhere_in_field = _destinations(a, quotes)
+    stepping += same_field
     if stepping:
         flags["stepping_stone"] = stepping[0]
     flagged_first = flags.get("stepping_stone")
@@ -345,9 +354,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     )
     if not motive_only and ("off_topic" not in flags or (a.injection and a.count("goal"))):
         steps = a.concrete()
-        own_text = " ".join(
-            s.text for s in a.own
-        )  # specifics anywhere in the answer count, not only in goals
+        # specifics anywhere in the answer count, not only in goals
+        own_text = " ".join(s.text for s in a.own)
         generic = a.count("vague") >= 1 or (_specificity(own_text, a._role_names) == 0 and not a.overlap)
         if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
