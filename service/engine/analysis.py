@@ -312,6 +312,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     stepping = _own_flag_hits(a, "stepping", quotes)
     for s in a.own:
         m = _LEAVE_WEAK.search(s.text)
+        if m and _in_quotes(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)), quotes):
+            m = None  # "'then jump to Google', they said": someone else's plan
         # the candidate leaving, not someone else ("your new adjusters leave in their first year")
         mine = _FIRST_PERSON.search(s.text[: m.start()]) or _ADOPTED.search(s.text) if m else None
         if m and mine and not _LEAVE_OK.search(s.text) and not negated(s, s.start + m.start()):
@@ -356,7 +358,11 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         steps = a.concrete()
         # specifics anywhere in the answer count, not only in goals
         own_text = " ".join(s.text for s in a.own)
-        generic = a.count("vague") >= 1 or (_specificity(own_text, a._role_names) == 0 and not a.overlap)
+        # a named next job at this employer is specific enough ("team lead here in a couple of years")
+        next_here = a.target_rung is not None and a.count("role_ref")
+        generic = a.count("vague") >= 1 or (
+            _specificity(own_text, a._role_names) == 0 and not a.overlap and not next_here
+        )
         if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
             flags["vague"] = a.first("vague") or a.first("goal")
 

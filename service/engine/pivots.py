@@ -187,7 +187,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 continue  # "Vice President of Regulatory Affairs": a title in the role's own field
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
-        for m in targets.finditer(s.text):
+        for m in targets.finditer(s.text) if looks_ahead and a.role_fields else ():
             # the target is the phrase right after the verb, up to the clause's end
             tail = _CLAUSE_END.split(s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):
