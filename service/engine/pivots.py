@@ -14,7 +14,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from service.engine.prefilter import may_match
-from service.engine.text import LOOKS_AHEAD, Hit, Sentence, field_patterns, lexicon, negated, word_stems
+from service.engine.text import LOOKS_AHEAD, LOOKS_BACK, Hit, Sentence, field_patterns, lexicon, negated, word_stems
 
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
@@ -187,7 +187,8 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 continue  # "Vice President of Regulatory Affairs": a title in the role's own field
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
-        for m in targets.finditer(s.text) if looks_ahead and a.role_fields else ():
+        ahead_or_now = looks_ahead or not LOOKS_BACK.search(s.text)
+        for m in targets.finditer(s.text) if ahead_or_now and a.role_fields else ():
             # the target is the phrase right after the verb, up to the clause's end
             tail = _CLAUSE_END.split(s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):

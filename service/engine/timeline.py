@@ -26,8 +26,8 @@ UNBOUNDED = re.compile(
 
 
 _TIME = re.compile(
-    r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|about\s+|around\s+|roughly\s+|just\s+)?"
-    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|several|half a)"
+    r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|the\s+following\s+|the\s+coming\s+|about\s+|around\s+|roughly\s+|just\s+)?"
+    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|few|several|half a)"
     r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|eighteen|twenty)"
     r"[\s-]+(?:to[\s-]+\w+[\s-]+)?(years?|months?)(?:\s+(?:from now|out|tops|max))?\b",
     re.I,
@@ -55,11 +55,30 @@ _PATH = re.compile(
 _MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\b", re.I)
 
 
+_AGE_WORDS = r"(?:twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
 _AGE = re.compile(
-    r"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d)\b|"
-    r"\bby the time i'?m (2\d|3\d)\b",
+    rf"\b(?:by|before)\s+(?:the time\s+)?(?:i'?m|i am|i turn|age|turning)?\s*(2\d|3\d|4\d|{_AGE_WORDS})\b(?![- ]?(?:years?|months?|%|percent|people|staff))|"
+    rf"\bby the time i'?m (2\d|3\d|4\d|{_AGE_WORDS})\b",
     re.I,
 )
+# "I'm twenty-one now", "I am 24": the age the candidate gives for themselves
+_AGE_NOW = re.compile(rf"\bi'?m\s+(?:only\s+|just\s+)?(1\d|2\d|3\d|4\d|5\d|{_AGE_WORDS})(?:\s+years old)?\s+(?:now|today|years old)\b", re.I)
+# Typical age at each level, when the answer does not say
+_AGE_AT_LEVEL = {"intern": 21.0, "entry": 23.0, "mid": 29.0, "senior": 36.0, "executive": 45.0}
+
+
+def _age_value(word: str) -> float:
+    if word[0].isdigit():
+        return float(word)
+    tens, _, unit = word.lower().replace(" ", "-").partition("-")
+    units = _number_words()
+    return {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}[tens] + (units.get(unit, 0.0) if unit else 0.0)
+
+
+def age_now(answer: str, level: str) -> float:
+    """The candidate's age: as they state it, else typical for the role's level."""
+    m = _AGE_NOW.search(answer)
+    return _age_value(m.group(1)) if m else _AGE_AT_LEVEL.get(level, 29.0)
 
 
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
@@ -75,8 +94,9 @@ def _number_words() -> dict[str, float]:
     return {k: float(v) for k, v in lexicon()["timeframes"]["numbers"].items()}
 
 
-def parse_years(text: str, today: date | None = None) -> float | None:
-    """The shortest timeframe a sentence names, in years; None when it names none."""
+def parse_years(text: str, today: date | None = None, age: float | None = None) -> float | None:
+    """The shortest timeframe a sentence names, in years; None when it names none. `age` is the
+    candidate's, for deadlines given as ages ("CEO by thirty")."""
     found: list[float] = []
     numbers = _number_words()
     for m in _TIME.finditer(text):
@@ -95,9 +115,11 @@ def parse_years(text: str, today: date | None = None) -> float | None:
         if int(m.group(1)) > this_year:  # "I graduated in 2024" is history, not a deadline
             found.append(float(int(m.group(1)) - this_year))
     for m in _AGE.finditer(text):
-        found.append(
-            4.0 if int(m.group(1) or m.group(2)) <= 30 else 10.0
-        )  # "CEO by 25/30": a few years into a career
+        target = _age_value(m.group(1) or m.group(2))
+        if age is not None:
+            found.append(max(0.5, target - age))
+        else:
+            found.append(4.0 if target <= 30 else 10.0)  # "CEO by 25/30": a few years into a career
     return min(found) if found else None
 
 
@@ -168,24 +190,25 @@ def _ladder() -> tuple[tuple[re.Pattern[str], float], ...]:
 _CLAUSE = re.compile(r"[,;]|\band\b|\bthen\b", re.I)
 
 
-def _years_near_title(text: str, rung: float) -> float | None:
+def _years_near_title(text: str, rung: float, age: float | None = None) -> float | None:
     """The timeframe of the clause that names the title, else of the clause after or before it, else the
     sentence's shortest: 'the CPIM in my first two years, and eventually lead a team, maybe eight to ten
     years out' sets ten years on the team, not two."""
     clauses = _CLAUSE.split(text)
     at = next((i for i, c in enumerate(clauses) if rung_of(c) == rung), None)
     if at is None or len(clauses) == 1:
-        return parse_years(text)
+        return parse_years(text, age=age)
     for i in (at, at + 1, at - 1):
-        if 0 <= i < len(clauses) and (years := parse_years(clauses[i])) is not None:
+        if 0 <= i < len(clauses) and (years := parse_years(clauses[i], age=age)) is not None:
             return years
-    return parse_years(text)
+    return parse_years(text, age=age)
 
 
 def check_timeline(a: Analysis, rubric: Rubric) -> None:
     level = a.request.role.level
     current = float(lexicon()["levels"][level])
     per_rung = rubric.years_per_rung(level)
+    age = age_now(a.request.answer, level)
     five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
     for s in a.own:
         rung = rung_of(s.text, aimed=True, next_of=a.request.role.title.lower())
@@ -198,14 +221,14 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
         previous = a.sentences[s.index - 1].text if s.index > 0 else ""
         if _PATH.search(s.text) or _PATH.search(following):
             continue  # "that's a fifteen-year path": the candidate knows the pace
-        years = _years_near_title(s.text, rung)
+        years = _years_near_title(s.text, rung, age)
         if years is None and UNBOUNDED.search(s.text):
             continue
         if years is None:
             # the timeframe often sits next door ("Five years out? Running the desk.")
             for neighbour in (following, previous):
                 if neighbour and not UNBOUNDED.search(neighbour):
-                    years = parse_years(neighbour)
+                    years = parse_years(neighbour, age=age)
                     if years is not None:
                         break
         if years is None:
@@ -219,7 +242,7 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
         if a.target_rung is None or rung > a.target_rung:
             a.target_rung, a.timeline_years = rung, years
         needed = gap * per_rung
-        if (gap >= 3 and years < 0.5 * needed) or (gap >= 2 and years <= 1):
+        if (gap >= 3 and years <= 0.5 * needed) or (gap >= 2 and years <= 1):
             low = s.folded or s.text
             m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
             assert m is not None
