@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from service.engine.pivots import fields_in, find_misaligned, in_other_field
 from service.engine.text import (
     LOOKS_AHEAD,
+    LOOKS_BACK,
     STOP_WORDS,
     WORD,
     Hit,
@@ -247,7 +248,8 @@ def _destinations(a: Analysis, quotes: list[tuple[int, int]]) -> tuple[list[Hit]
     for h in _own_flag_hits(a, "destination", quotes):
         s = a.sentence_of(h)
         ahead = h.sentence in goal_sentences or LOOKS_AHEAD.search(s.text)
-        if not ahead or _LIKE_THIS.match(s.text[h.end - s.start :]):
+        after = s.text[h.end - s.start :]
+        if not ahead or _LIKE_THIS.match(after) or _HERE_AFTER.match(after):
             continue
         # the job's field, from the words before "at/with/in": "a junior trader job | at an investment bank"
         prep = _PREPOSITION.search(h.text)
@@ -342,7 +344,13 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # no goal stated: engaging with the question without answering it is no_goals; talking about
     # something else (strengths, past duties, opinions) is off_topic
-    if a.own and a.count("goal") == 0 and not flags:
+    # "took NPS from 18 to 51 in two years" is a record, not a plan
+    plans = [
+        h
+        for h in a.hits.get("goal", [])
+        if LOOKS_AHEAD.search(a.sentence_of(h).text) or not LOOKS_BACK.search(a.sentence_of(h).text)
+    ]
+    if a.own and not plans and not flags:
         engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
         flags["no_goals" if engaged else "off_topic"] = None
     elif a.count("goal") <= 1 and not flags and (other := _own_flag_hits(a, "other_question", quotes)):
@@ -382,6 +390,7 @@ _ADOPTED = re.compile(
     r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I
 )
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
+_HERE_AFTER = re.compile(r"\W{0,3}(ideally|preferably|hopefully|maybe|and ideally|,? ideally)?\s*(here|with you|this one)\b", re.I)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
     r"\b(goals?|(my|any|a|the|no|future) plans?|plan (for|ahead)|planning (for|ahead|my)|\w+[- ]year plans?|five years|5 years|future|short[- ]term|long[- ]term|ambitions?|"
