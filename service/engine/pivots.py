@@ -126,6 +126,9 @@ _GENERIC_ROLE_WORDS = frozenset(
 )
 
 
+_GENERIC_JOB = re.compile(r"\b(engineers?|engineering|specialists?|analysts?|managers?|consultants?|technicians?|officers?)\b", re.I)
+
+
 def _role_words(a: Analysis) -> set[str]:
     """Stems of the role's title and industry that name its field of work."""
     role = a.request.role
@@ -193,7 +196,8 @@ def find_misaligned(a: Analysis) -> Hit | None:
             tail = _CLAUSE_END.split(s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):
                 continue  # "a learning officer at a museum like this one": the role itself
-            tail_fields = fields_in(tail, a.answer_fields)
+            # "a machine learning engineer": the field is in the qualifier, not in the generic job word
+            tail_fields = fields_in(_GENERIC_JOB.sub(" ", tail), a.answer_fields)
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
