@@ -314,6 +314,71 @@ CASES = [
         "Earn the Google Ads certification this quarter, then own our paid search budget.",
         absent=("vague", "no_goals", "off_topic"),
     ),
+    _case(
+        "a deadline given as an age, too fast for an intern",
+        "I'm twenty-two now and I want to be chief executive of a firm like this by twenty-eight. I'll just "
+        "outwork everybody.",
+        level="intern",
+        title="Strategy Intern",
+        present=("unrealistic_timeline",),
+        band="weak",
+    ),
+    _case(
+        "a deadline given as an age, paced for the climb",
+        "By thirty I'd like to be leading a small analytics team. This summer I want to ship one dashboard the "
+        "sales team actually uses, and after graduating I'd like to come back and grow into it over the "
+        "following few years.",
+        level="intern",
+        title="Analytics Intern",
+        absent=("unrealistic_timeline",),
+    ),
+    _case(
+        "the job funds another career",
+        "Long term I want to become a marine biologist. I'm saving up for the degree, so this job would help "
+        "me put money aside for a couple of years.",
+        title="Warehouse Associate",
+        industry="logistics",
+        present=("misaligned_goal", "stepping_stone"),
+        band="weak",
+    ),
+    _case(
+        "someone else's exit plan in quotes",
+        "My cousin told me, 'do a year at a bank, then jump to a hedge fund.' I don't want that. I want to "
+        "spend the next few years getting very good at credit analysis here and take the CFA Level I in May.",
+        title="Credit Analyst",
+        industry="banking",
+        company="Northgate Bank",
+        absent=("stepping_stone",),
+    ),
+    _case(
+        "a record of results is not a goal",
+        "I'd rather talk about what I've done. I grew revenue from two to nine million in three years and "
+        "rebuilt the whole sales team. My numbers speak for themselves.",
+        level="senior",
+        title="Head of Sales",
+        industry="software",
+        present=("off_topic",),
+        band="weak",
+    ),
+    _case(
+        "security as the goal itself",
+        "Honestly my goal is a steady job with decent benefits where I don't have to worry about getting "
+        "laid off again.",
+        title="Office Administrator",
+        industry="local government",
+        present=("paycheck_only",),
+        band="weak",
+    ),
+    _case(
+        "a named next job at this employer is not vague",
+        "I'd like to move up to shift supervisor here within a couple of years. I'm organised and people on the "
+        "floor trust me.",
+        title="Warehouse Associate",
+        industry="logistics",
+        company="Copperfield Freight",
+        absent=("vague", "stepping_stone", "unrealistic_timeline"),
+        band="adequate",
+    ),
 ]
 
 

@@ -146,7 +146,8 @@ LOOKS_AHEAD = re.compile(
 # A sentence about the past ("Working in a care home I sat with families"): background, not a goal.
 LOOKS_BACK = re.compile(
     r"\b(i|we)\s+(\w+\s+)?(was|were|sat|worked|spent|did|had|used to|grew up|started|began|left|joined|studied|"
-    r"trained|served|ran|led|moved)\b|\b(when|while) i was\b|\b\w+ years? ago\b|\bat my (last|previous|old|first)\b",
+    r"trained|served|ran|led|moved|grew|built|rebuilt|took|cut|doubled|tripled|managed|delivered|launched|raised|won|"
+    r"increased|reduced|created|hired|made|went|got|came)\b|\b(when|while) i was\b|\b\w+ years? ago\b|\bat my (last|previous|old|first)\b",
     re.I,
 )
 
