@@ -11,7 +11,7 @@ GUNICORN_TIMEOUT ?= 300
 VERSIONS ?=
 MODELS   ?= local/rubric
 
-.PHONY: install serve test eval bench lint fmt typecheck check clean
+.PHONY: install serve test eval calibrate bench lint fmt typecheck check clean
 
 install: $(STAMP)
 
@@ -31,6 +31,10 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/coach eval $(if $(VERSIONS),--versions $(VERSIONS)) --models $(MODELS)
+
+# Refit local/rubric's score calibration on the dev fixtures (after changing the engine, lexicon or fixtures).
+calibrate: $(STAMP)
+	$(BIN)/python -m evals.calibrate
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run

@@ -467,3 +467,14 @@ def test_odd_inputs_are_weak_and_never_crash() -> None:
     for answer in ["?", "a" * 5000, "🙂🙂🙂", "1.\n2.\n3.", "\n\n  goals  \n"]:
         out = review(_case("odd", answer))
         assert band_for(out.overall_score) == "weak", (answer[:20], out.overall_score)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_score_is_consistent_with_the_flags(case: Case) -> None:
+    """After calibration too: a serious flag means weak, vague means at most the weak/adequate line."""
+    out = review(case)
+    codes = {f.code for f in out.red_flags}
+    if any(RUBRIC.flag(code).serious for code in codes):
+        assert out.overall_score <= RUBRIC.scoring.one_serious_max
+    elif "vague" in codes:
+        assert out.overall_score <= RUBRIC.scoring.vague_max

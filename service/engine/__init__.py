@@ -14,10 +14,10 @@ from service.schemas import FeedbackRequest, ModelOutput, band_for
 
 
 def _source_hash() -> str:
-    """Hash of the engine's code and lexicon: any change to them changes every local/rubric cache key."""
+    """Hash of the engine's code, lexicon and calibration: any change to them changes every local/rubric cache key."""
     digest = hashlib.sha256()
     folder = Path(__file__).parent
-    for path in sorted([*folder.glob("*.py"), *folder.glob("*.toml")]):
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.toml"), *folder.glob("*.json")]):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:12]
 

@@ -314,7 +314,9 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     stepping = _own_flag_hits(a, "stepping", quotes)
     for s in a.own:
         m = _LEAVE_WEAK.search(s.text)
-        if m and _in_quotes(Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)), quotes):
+        if m and _in_quotes(
+            Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)), quotes
+        ):
             m = None  # "'then jump to Google', they said": someone else's plan
         # the candidate leaving, not someone else ("your new adjusters leave in their first year")
         mine = _FIRST_PERSON.search(s.text[: m.start()]) or _ADOPTED.search(s.text) if m else None
@@ -390,7 +392,9 @@ _ADOPTED = re.compile(
     r"\b(that'?s|that is|it'?s) (my|also my) plan( too| as well)?\b|\bsame (goes )?for me\b|\bme too\b", re.I
 )
 _LIKE_THIS = re.compile(r"\W{0,3}(like|such as|similar to) (this|yours|you|here|the one)\b", re.I)
-_HERE_AFTER = re.compile(r"\W{0,3}(ideally|preferably|hopefully|maybe|and ideally|,? ideally)?\s*(here|with you|this one)\b", re.I)
+_HERE_AFTER = re.compile(
+    r"\W{0,3}(ideally|preferably|hopefully|maybe|and ideally|,? ideally)?\s*(here|with you|this one)\b", re.I
+)
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
     r"\b(goals?|(my|any|a|the|no|future) plans?|plan (for|ahead)|planning (for|ahead|my)|\w+[- ]year plans?|five years|5 years|future|short[- ]term|long[- ]term|ambitions?|"

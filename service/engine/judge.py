@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from service.engine.analysis import Analysis, Evidence
+from service.engine.calibration import calibrate
 from service.engine.text import lexicon
 from service.rubric import Rubric
 
@@ -79,13 +80,14 @@ def is_strong(e: Evidence) -> bool:
     return bool(points >= w["strong_at"])
 
 
-def judge(a: Analysis, rubric: Rubric) -> Verdict:
+def judge(a: Analysis, rubric: Rubric, calibrated: bool = True) -> Verdict:
     """Criterion scores and the overall score under this rubric.
 
     The overall follows the guide's logic rather than a plain sum: with no flag it is the weighted mean of the
     criteria; a serious flag puts the answer in the weak band (how weak depends on what else it offers);
     vague caps it at the weak/adequate line; an instruction to the grader costs a fixed penalty on top of
-    the score the real content earns.
+    the score the real content earns. Then the learned calibration (calibration.py) places the score where
+    experts would, within what the flags allow; `calibrated=False` gives the rules' score alone.
     """
     known = score_criteria(a)
     mean = sum(known.values()) / len(known)
@@ -109,4 +111,12 @@ def judge(a: Analysis, rubric: Rubric) -> Verdict:
     if a.injection:
         overall -= rubric.flag("off_topic").penalty
     overall = max(1.0, min(5.0, round(overall * 2) / 2))
+    if calibrated:
+        flagged = set(a.flags)
+        overall = calibrate(a, overall, rubric)
+        if set(a.flags) != flagged:  # the calibration overruled a flag: the criteria follow
+            known = score_criteria(a)
+            scores = {
+                c.id: known.get(c.id, _clamp(sum(known.values()) / len(known))) for c in rubric.criteria
+            }
     return Verdict(criteria=scores, overall=overall)

@@ -14,7 +14,16 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from service.engine.prefilter import may_match
-from service.engine.text import LOOKS_AHEAD, LOOKS_BACK, Hit, Sentence, field_patterns, lexicon, negated, word_stems
+from service.engine.text import (
+    LOOKS_AHEAD,
+    LOOKS_BACK,
+    Hit,
+    Sentence,
+    field_patterns,
+    lexicon,
+    negated,
+    word_stems,
+)
 
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
@@ -126,7 +135,9 @@ _GENERIC_ROLE_WORDS = frozenset(
 )
 
 
-_GENERIC_JOB = re.compile(r"\b(engineers?|engineering|specialists?|analysts?|managers?|consultants?|technicians?|officers?)\b", re.I)
+_GENERIC_JOB = re.compile(
+    r"\b(engineers?|engineering|specialists?|analysts?|managers?|consultants?|technicians?|officers?)\b", re.I
+)
 
 
 def _role_words(a: Analysis) -> set[str]:

@@ -62,7 +62,10 @@ _AGE = re.compile(
     re.I,
 )
 # "I'm twenty-one now", "I am 24": the age the candidate gives for themselves
-_AGE_NOW = re.compile(rf"\bi'?m\s+(?:only\s+|just\s+)?(1\d|2\d|3\d|4\d|5\d|{_AGE_WORDS})(?:\s+years old)?\s+(?:now|today|years old)\b", re.I)
+_AGE_NOW = re.compile(
+    rf"\bi'?m\s+(?:only\s+|just\s+)?(1\d|2\d|3\d|4\d|5\d|{_AGE_WORDS})(?:\s+years old)?\s+(?:now|today|years old)\b",
+    re.I,
+)
 # Typical age at each level, when the answer does not say
 _AGE_AT_LEVEL = {"intern": 21.0, "entry": 23.0, "mid": 29.0, "senior": 36.0, "executive": 45.0}
 
@@ -72,7 +75,9 @@ def _age_value(word: str) -> float:
         return float(word)
     tens, _, unit = word.lower().replace(" ", "-").partition("-")
     units = _number_words()
-    return {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}[tens] + (units.get(unit, 0.0) if unit else 0.0)
+    return {"twenty": 20.0, "thirty": 30.0, "forty": 40.0, "fifty": 50.0}[tens] + (
+        units.get(unit, 0.0) if unit else 0.0
+    )
 
 
 def age_now(answer: str, level: str) -> float:

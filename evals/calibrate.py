@@ -1,0 +1,192 @@
+"""`make calibrate`: fit local/rubric's score calibration on the dev split and write it to
+service/engine/calibration.json (see service/engine/calibration.py for what the model is).
+
+    python -m evals.calibrate            # fit on every dev case, write the file
+    python -m evals.calibrate --loso     # leave one fixture set out at a time: how it does on a new writer
+
+Only the dev split is read; the test split stays held out. The fit is deterministic: the same fixtures and
+engine give the same file, and a test checks that the shipped file matches a refit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evals.fixtures import load_file
+from evals.stats import spearman
+from service.config import PROJECT_ROOT
+from service.engine.analysis import Analysis, analyse
+from service.engine.calibration import FEATURES_VERSION, Calibration, calibrate, features
+from service.engine.judge import judge
+from service.prompts import PromptRegistry
+from service.rubric import Rubric
+from service.schemas import band_for
+
+FIXTURES = PROJECT_ROOT / "fixtures" / "career_goals"
+OUTPUT = PROJECT_ROOT / "service" / "engine" / "calibration.json"
+PROMPT_VERSION = "v1"  # the rubric the engine scores under while the model is fitted
+WORD_PENALTY = 10.0  # ridge penalty on each word feature: a word moves the score only with support
+OTHER_PENALTY = 0.01  # the engine's score, flags and level are trusted features
+MIN_CASES = 5  # a word or bigram is a feature only when this many training answers use it
+ITERATIONS = 400  # conjugate-gradient steps; the fit has converged well before
+
+
+@dataclass(frozen=True)
+class Example:
+    set_name: str
+    feats: dict[str, float]
+    engine: float  # the uncalibrated overall
+    expert: float
+    case_flags: tuple[str, ...]
+    analysis: Analysis
+
+
+def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
+    """Every dev case with the engine's uncalibrated verdict and the features the model reads."""
+    out: list[Example] = []
+    for path in sorted(fixtures_dir.glob("*.jsonl")):
+        found, problems = load_file(path)
+        if problems:
+            raise SystemExit("invalid fixtures:\n" + "\n".join(problems))
+        for _, case in found:
+            if case.split != "dev":
+                continue
+            a = analyse(case.request, rubric)
+            overall = judge(a, rubric, calibrated=False).overall
+            feats = features(a, overall)
+            out.append(
+                Example(path.stem, feats, overall, case.expert.overall, tuple(case.expert.red_flags), a)
+            )
+    return out
+
+
+def fit(train: Sequence[Example]) -> Calibration:
+    """Ridge regression of the experts' overall on the features, solved by conjugate gradient."""
+    used = Counter(name for ex in train for name in ex.feats if name.startswith("w:"))
+    names = sorted(
+        {n for ex in train for n in ex.feats if not n.startswith("w:")}
+        | {n for n, c in used.items() if c >= MIN_CASES}
+    )
+    index = {name: i for i, name in enumerate(names)}
+    bias = len(names)  # the intercept, unpenalised
+    rows = [[(index[n], v) for n, v in ex.feats.items() if n in index] + [(bias, 1.0)] for ex in train]
+    y = [ex.expert for ex in train]
+    penalty = [WORD_PENALTY if n.startswith("w:") else OTHER_PENALTY for n in names] + [0.0]
+
+    def normal(w: list[float]) -> list[float]:  # (X'X + diag(penalty)) w
+        out = [p * wi for p, wi in zip(penalty, w, strict=True)]
+        for row in rows:
+            dot = sum(v * w[j] for j, v in row)
+            for j, v in row:
+                out[j] += v * dot
+        return out
+
+    b = [0.0] * (bias + 1)
+    for row, target in zip(rows, y, strict=True):
+        for j, v in row:
+            b[j] += v * target
+    w = [0.0] * (bias + 1)
+    r = b[:]
+    p = r[:]
+    rr = sum(x * x for x in r)
+    for _ in range(ITERATIONS):
+        if rr < 1e-12:
+            break
+        ap = normal(p)
+        step = rr / sum(pi * api for pi, api in zip(p, ap, strict=True))
+        w = [wi + step * pi for wi, pi in zip(w, p, strict=True)]
+        r = [ri - step * api for ri, api in zip(r, ap, strict=True)]
+        new = sum(x * x for x in r)
+        p = [ri + (new / rr) * pi for ri, pi in zip(r, p, strict=True)]
+        rr = new
+    weights = {n: round(w[i], 5) for n, i in index.items() if round(w[i], 5) != 0.0}
+    return Calibration(intercept=round(w[bias], 5), weights=weights)
+
+
+def _summary(expert: list[float], predicted: list[float], flags: list[tuple[set[str], set[str]]]) -> str:
+    """Band accuracy, Spearman, weak<->strong misses and red-flag micro-F1 (flags: expert, predicted)."""
+    pairs = list(zip(expert, predicted, strict=True))
+    band = sum(band_for(e) == band_for(p) for e, p in pairs) / len(pairs)
+    severe = sum({band_for(e), band_for(p)} == {"weak", "strong"} for e, p in pairs)
+    rho = spearman(expert, predicted)
+    tp = sum(len(e & p) for e, p in flags)
+    wrong = sum(len(e ^ p) for e, p in flags)
+    f1 = 2 * tp / (2 * tp + wrong) if tp else 0.0
+    shown = "n/a" if rho is None else f"{rho:.3f}"
+    return f"band {band:.3f}  spearman {shown}  severe {severe}  flag F1 {f1:.3f}"
+
+
+def loso(data: list[Example], rubric: Rubric) -> None:
+    """Fit without one set, score that set; print per set and overall, next to the uncalibrated engine."""
+    sets = sorted({ex.set_name for ex in data})
+    rows: list[tuple[Example, float, set[str], set[str]]] = []  # example, calibrated, flags before, after
+    for number, name in enumerate(sets, 1):
+        started = time.monotonic()
+        model = fit([ex for ex in data if ex.set_name != name])
+        held: list[tuple[Example, float, set[str], set[str]]] = []
+        for ex in data:
+            if ex.set_name == name:
+                before: set[str] = set(ex.analysis.flags)
+                score = calibrate(ex.analysis, ex.engine, rubric, model)
+                held.append((ex, score, before, set(ex.analysis.flags)))
+        rows += held
+        print(f"[{number}/{len(sets)}] {name} ({time.monotonic() - started:.0f}s)", flush=True)
+        _report(held, "  ")
+    print(f"all {len(rows)} dev cases, each scored by a model that never saw its set:")
+    _report(rows, "  ")
+
+
+def _report(rows: list[tuple[Example, float, set[str], set[str]]], indent: str) -> None:
+    expert = [ex.expert for ex, *_ in rows]
+    truth = [set(ex.case_flags) for ex, *_ in rows]
+    engine = _summary(
+        expert, [ex.engine for ex, *_ in rows], list(zip(truth, [b for *_, b, _ in rows], strict=True))
+    )
+    calibrated = _summary(
+        expert, [s for _, s, _, _ in rows], list(zip(truth, [f for *_, f in rows], strict=True))
+    )
+    print(f"{indent}engine      {engine}\n{indent}calibrated  {calibrated}", flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.calibrate", description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--loso", action="store_true", help="leave-one-set-out check instead of writing the file"
+    )
+    parser.add_argument(
+        "--output", type=Path, default=OUTPUT, help="where to write (default: the shipped file)"
+    )
+    args = parser.parse_args(argv)
+    rubric = PromptRegistry(PROJECT_ROOT / "prompts").get(PROMPT_VERSION).rubric
+    started = time.monotonic()
+    data = examples(rubric)
+    print(
+        f"{len(data)} dev cases read and scored by the engine in {time.monotonic() - started:.0f}s",
+        flush=True,
+    )
+    if args.loso:
+        loso(data, rubric)
+        return 0
+    model = fit(data)
+    document = {
+        "about": "local/rubric score calibration, written by make calibrate (evals/calibrate.py)",
+        "features_version": FEATURES_VERSION,
+        "fitted_on": {"split": "dev", "cases": len(data), "prompt_version": PROMPT_VERSION},
+        "settings": {"word_penalty": WORD_PENALTY, "min_cases": MIN_CASES},
+        "intercept": model.intercept,
+        "weights": dict(sorted(model.weights.items())),
+    }
+    args.output.write_text(json.dumps(document, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {args.output} ({len(model.weights)} weights) in {time.monotonic() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

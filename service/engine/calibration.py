@@ -1,0 +1,98 @@
+"""The score calibration: a linear model, learned from the expert-labelled dev fixtures, that reads the
+answer's words next to the engine's own verdict and says where experts would put the overall score.
+
+The rules see the guide's signals they know; experts also react to wording the lexicon has never met
+("my heart is in sports medicine", "a calm place to work while I finish the bootcamp"). A ridge regression
+over the answer's words and bigrams, the engine's overall score, its flags and the role's level carries that
+experience. Its weights are data (`calibration.json`), refitted with `make calibrate` (evals/calibrate.py)
+from the dev split only; the test split is never read.
+
+The calibrated score stays consistent with the flags: a serious flag keeps the answer weak, vague keeps it
+at or below the weak/adequate line, and an answer with no goals stays at the bottom. When the model is
+confident that a flagged answer is not weak, it drops the rules' serious flags instead (see `calibrate`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+from service.rubric import Rubric
+
+if TYPE_CHECKING:
+    from service.engine.analysis import Analysis
+
+FEATURES_VERSION = 1  # bump when `features` changes: a stored calibration of another version is not used
+_TOKEN = re.compile(r"[a-z']+")
+
+
+def grams(text: str) -> set[str]:
+    """The words and two-word sequences of a text, lower-cased."""
+    words = _TOKEN.findall(text.lower())
+    return {*words, *(f"{a} {b}" for a, b in pairwise(words))}
+
+
+def features(a: Analysis, overall: float) -> dict[str, float]:
+    """What the model reads: the engine's overall, its flags, the level and the candidate's own words."""
+    out: dict[str, float] = {"engine": overall, f"level:{a.request.role.level}": 1.0}
+    out.update({f"flag:{code}": 1.0 for code in a.flags})
+    out.update({f"w:{g}": 1.0 for g in grams(" ".join(s.text for s in a.own))})
+    return out
+
+
+@dataclass(frozen=True)
+class Calibration:
+    intercept: float
+    weights: dict[str, float]
+
+    def predict(self, feats: dict[str, float]) -> float:
+        return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
+
+
+@cache
+def stored() -> Calibration | None:
+    """The shipped calibration, or None when there is none for this features version."""
+    resource = files("service.engine").joinpath("calibration.json")
+    if not resource.is_file():
+        return None
+    data = json.loads(resource.read_text(encoding="utf-8"))
+    if data.get("features_version") != FEATURES_VERSION:
+        return None
+    return Calibration(intercept=float(data["intercept"]), weights=dict(data["weights"]))
+
+
+# The weak/adequate line: a calibrated score at or above it overrules the rules' serious flags.
+OVERRULE_AT = 2.5
+
+
+def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | None = None) -> float:
+    """The overall score experts would give, in half steps 1..5, kept consistent with the flags.
+
+    When the model places an answer the rules flagged as seriously wrong at or above the weak/adequate
+    line, the words read like answers experts do not flag: the serious flags are dropped from `a.flags`
+    (so the feedback no longer reports them). Otherwise the remaining flags cap the score as the rubric says,
+    and an answer the rules found thin (3.0 or less) can go down but not up: strong needs the evidence.
+    """
+    model = model or stored()
+    if model is None:
+        return overall
+    score = model.predict(features(a, overall))
+    serious = [code for code in a.flags if rubric.flag(code).serious]
+    if serious and score >= OVERRULE_AT:
+        for code in serious:
+            del a.flags[code]
+    rules = rubric.scoring
+    if "no_goals" in a.flags or ("off_topic" in a.flags and not a.injection):
+        score = min(score, rules.no_answer_score + 0.5)
+    elif any(rubric.flag(code).serious for code in a.flags):
+        score = min(score, rules.one_serious_max)
+    elif "vague" in a.flags:
+        score = min(score, rules.vague_max)
+    elif overall <= 3.0:
+        score = min(score, 3.0)  # strong needs the evidence the rules look for (judge.is_strong)
+    return max(1.0, min(5.0, round(score * 2) / 2))

@@ -1,0 +1,122 @@
+"""The learned score calibration of local/rubric (service/engine/calibration.py, evals/calibrate.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals import calibrate as fitting
+from service.config import PROJECT_ROOT
+from service.engine import calibration
+from service.engine.analysis import analyse
+from service.engine.calibration import Calibration, calibrate, features, grams
+from service.engine.judge import judge
+from service.prompts import PromptRegistry
+from service.schemas import FeedbackRequest
+
+RUBRIC = PromptRegistry(PROJECT_ROOT / "prompts").get("v1").rubric
+
+
+def _analysis(answer: str, title: str = "Sales Development Representative", level: str = "entry"):  # type: ignore[no-untyped-def]
+    request = FeedbackRequest.model_validate(
+        {
+            "question": "What are your career goals?",
+            "answer": answer,
+            "role": {"title": title, "level": level},
+        }
+    )
+    return analyse(request, RUBRIC)
+
+
+FLAGGED = (
+    "My real goal is to become a professional photographer. I'm saving up for the course and this job "
+    "would cover the bills until then."
+)
+
+
+def test_grams_are_words_and_bigrams_lower_cased() -> None:
+    assert grams("Own the Pipeline") == {"own", "the", "pipeline", "own the", "the pipeline"}
+
+
+def test_features_read_the_engine_the_flags_the_level_and_own_words_only() -> None:
+    a = _analysis('My manager always said "chase the money". I want to own the enterprise pipeline here.')
+    f = features(a, 3.0)
+    assert f["engine"] == 3.0 and f["level:entry"] == 1.0
+    assert "w:pipeline" in f
+    assert "w:chase" not in f  # reported speech is not the candidate's own words
+
+
+def test_without_a_model_the_rules_score_stands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calibration, "stored", lambda: None)
+    a = _analysis("I want to own the enterprise pipeline here and pass the sales certification in May.")
+    assert calibrate(a, 3.5, RUBRIC) == 3.5
+
+
+def test_a_serious_flag_caps_the_score_when_the_model_agrees_it_is_weak() -> None:
+    a = _analysis(FLAGGED)
+    assert a.flags, "the rules flag this answer"
+    low = Calibration(intercept=2.4, weights={})
+    assert calibrate(a, 1.5, RUBRIC, low) <= RUBRIC.scoring.one_serious_max
+    assert a.flags
+
+
+def test_the_model_overrules_serious_flags_it_does_not_believe() -> None:
+    a = _analysis(FLAGGED)
+    serious = {code for code in a.flags if RUBRIC.flag(code).serious}
+    assert serious
+    high = Calibration(intercept=4.2, weights={})
+    score = calibrate(a, 1.5, RUBRIC, high)
+    assert not serious & set(a.flags)
+    assert 2.5 <= score <= 3.0  # overruled, but the rules found no evidence of strength
+
+
+def test_thin_answers_go_down_but_not_up() -> None:
+    a = _analysis("I'd like to move into an account executive role one day.")
+    assert not a.flags
+    assert calibrate(a, 3.0, RUBRIC, Calibration(intercept=4.5, weights={})) == 3.0
+    assert calibrate(a, 3.0, RUBRIC, Calibration(intercept=2.0, weights={})) == 2.0
+
+
+def test_words_move_the_score_by_their_weights() -> None:
+    a = _analysis("I want to own the enterprise pipeline here. I finished the sales certification in May.")
+    assert not a.flags
+    model = Calibration(intercept=0.0, weights={"engine": 1.0, "w:pipeline": -1.0})
+    assert calibrate(a, 4.0, RUBRIC, model) == 3.0
+
+
+def test_judge_reports_the_criteria_of_the_flags_that_remain(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(calibration, "stored", lambda: Calibration(intercept=4.2, weights={}))
+    a = _analysis(FLAGGED)
+    verdict = judge(a, RUBRIC)
+    assert not any(RUBRIC.flag(code).serious for code in a.flags)
+    assert verdict.criteria["role_alignment"] > 1  # no longer scored as a misaligned goal
+
+
+def test_the_shipped_calibration_matches_a_refit(tmp_path: Path) -> None:
+    """Whoever changes the engine, the lexicon or the dev fixtures must run `make calibrate`."""
+    out = tmp_path / "calibration.json"
+    assert fitting.main(["--output", str(out)]) == 0
+    shipped = json.loads((PROJECT_ROOT / "service" / "engine" / "calibration.json").read_text())
+    refit = json.loads(out.read_text())
+    assert refit["features_version"] == shipped["features_version"] == calibration.FEATURES_VERSION
+    assert refit["fitted_on"] == shipped["fitted_on"], "fixtures changed: run `make calibrate`"
+    assert refit["intercept"] == pytest.approx(shipped["intercept"], abs=1e-3), "run `make calibrate`"
+    assert refit["weights"].keys() == shipped["weights"].keys(), "run `make calibrate`"
+    worst = max(abs(refit["weights"][k] - shipped["weights"][k]) for k in refit["weights"])
+    assert worst < 1e-3, f"weights drifted by {worst}: run `make calibrate`"
+
+
+def test_the_fit_reads_only_the_dev_split() -> None:
+    data = fitting.examples(RUBRIC)
+    assert data and {ex.set_name for ex in data}
+    assert all(ex.analysis is not None for ex in data)
+    dev_ids = {ex.analysis.request.answer for ex in data}
+    test_answers = {
+        json.loads(line)["request"]["answer"]
+        for path in (PROJECT_ROOT / "fixtures" / "career_goals").glob("*.jsonl")
+        for line in path.read_text().splitlines()
+        if line.strip() and json.loads(line)["split"] == "test"
+    }
+    assert not dev_ids & test_answers
