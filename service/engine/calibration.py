@@ -23,6 +23,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from service.rubric import Rubric
+from service.schemas import band_for
 
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
@@ -71,7 +72,8 @@ OVERRULE_AT = 2.5
 
 
 def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | None = None) -> float:
-    """The overall score experts would give, in half steps 1..5, kept consistent with the flags.
+    """The overall score experts would give, in half steps 1..5 (rounded within the model's band), kept
+    consistent with the flags.
 
     When the model places an answer the rules flagged as seriously wrong at or above the weak/adequate
     line, the words read like answers experts do not flag: the serious flags are dropped from `a.flags`
@@ -95,4 +97,8 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
         score = min(score, rules.vague_max)
     elif overall <= 3.0:
         score = min(score, 3.0)  # strong needs the evidence the rules look for (judge.is_strong)
-    return max(1.0, min(5.0, round(score * 2) / 2))
+    score = max(1.0, min(5.0, score))
+    half = round(score * 2) / 2
+    if band_for(half) != band_for(score):  # rounding never moves an answer across a band line
+        half += 0.5 if half < score else -0.5
+    return half
