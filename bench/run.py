@@ -105,6 +105,18 @@ def bench_engine(rows: list[str]) -> None:
     long_median, _ = _median_ms(lambda: engine.review(longest, rubric), 50)
     big = longest.model_copy(update={"answer": (longest.answer + " ") * (6000 // (len(longest.answer) + 1))})
     big_median, _ = _median_ms(lambda: engine.review(big, rubric), 20)
+    # the learned score calibration alone, on the same answers (its share of the per-answer time)
+    from service.engine.analysis import analyse
+    from service.engine.calibration import calibrate
+    from service.engine.judge import judge
+
+    calibration_ms: list[float] = []
+    for request in requests:
+        a = analyse(request, rubric)
+        overall = judge(a, rubric, calibrated=False).overall
+        started = time.perf_counter()
+        calibrate(a, overall, rubric)
+        calibration_ms.append((time.perf_counter() - started) * 1000)
     rows += [
         "## local/rubric engine, in-process",
         "",
@@ -115,6 +127,7 @@ def bench_engine(rows: list[str]) -> None:
         "| --- | --- |",
         f"| median per answer | {statistics.median(per_answer):.2f} ms |",
         f"| p95 per answer | {per_answer[int(len(per_answer) * 0.95) - 1]:.2f} ms |",
+        f"| of which the learned score calibration, median | {statistics.median(calibration_ms):.2f} ms |",
         f"| longest fixture answer ({len(longest.answer)} chars), median | {long_median:.2f} ms |",
         f"| a {len(big.answer)}-char answer, median | {big_median:.2f} ms |",
         f"| resident memory added by importing and running the engine | {rss_after - rss_before:.1f} MB |",
