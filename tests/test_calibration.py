@@ -120,3 +120,13 @@ def test_the_fit_reads_only_the_dev_split() -> None:
         if line.strip() and json.loads(line)["split"] == "test"
     }
     assert not dev_ids & test_answers
+
+
+def test_a_weak_score_without_a_flag_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from service import engine
+
+    monkeypatch.setattr(calibration, "stored", lambda: Calibration(intercept=1.8, weights={}))
+    a = _analysis("I want to own the enterprise pipeline here. I finished the sales certification in May.")
+    out = engine.review(a.request, RUBRIC)
+    assert out.overall_score < 2.5 and not out.red_flags
+    assert "No single red flag" in out.summary

@@ -287,4 +287,9 @@ def summary(a: Analysis, verdict: Verdict, band: str) -> str:
         return f"{head} Red flags: {names}; fix those first."
     best = max(verdict.criteria.items(), key=lambda kv: kv[1])[0]
     worst = min(verdict.criteria.items(), key=lambda kv: kv[1])[0]
+    if band == "weak":  # the calibration's verdict: no single rule fired, the whole answer reads weak
+        return (
+            f"{head} No single red flag, but hiring managers rate answers worded like this weak; "
+            f"start with {worst.replace('_', ' ')}."
+        )
     return f"{head} Strongest on {best.replace('_', ' ')}; most room on {worst.replace('_', ' ')}."
