@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from evals.fixtures import load_file
 from evals.stats import spearman
@@ -123,19 +124,26 @@ def _summary(expert: list[float], predicted: list[float], flags: list[tuple[set[
     return f"band {band:.3f}  spearman {shown}  severe {severe}  flag F1 {f1:.3f}"
 
 
+class Scored(NamedTuple):
+    example: Example
+    calibrated: float
+    engine_flags: set[str]  # the rules' flags
+    flags: set[str]  # after the calibration (it may overrule serious flags)
+
+
 def loso(data: list[Example], rubric: Rubric) -> None:
     """Fit without one set, score that set; print per set and overall, next to the uncalibrated engine."""
     sets = sorted({ex.set_name for ex in data})
-    rows: list[tuple[Example, float, set[str], set[str]]] = []  # example, calibrated, flags before, after
+    rows: list[Scored] = []
     for number, name in enumerate(sets, 1):
         started = time.monotonic()
         model = fit([ex for ex in data if ex.set_name != name])
-        held: list[tuple[Example, float, set[str], set[str]]] = []
+        held: list[Scored] = []
         for ex in data:
             if ex.set_name == name:
                 before: set[str] = set(ex.analysis.flags)
                 score = calibrate(ex.analysis, ex.engine, rubric, model)
-                held.append((ex, score, before, set(ex.analysis.flags)))
+                held.append(Scored(ex, score, before, set(ex.analysis.flags)))
         rows += held
         print(f"[{number}/{len(sets)}] {name} ({time.monotonic() - started:.0f}s)", flush=True)
         _report(held, "  ")
@@ -143,14 +151,13 @@ def loso(data: list[Example], rubric: Rubric) -> None:
     _report(rows, "  ")
 
 
-def _report(rows: list[tuple[Example, float, set[str], set[str]]], indent: str) -> None:
-    expert = [ex.expert for ex, *_ in rows]
-    truth = [set(ex.case_flags) for ex, *_ in rows]
+def _report(rows: list[Scored], indent: str) -> None:
+    expert = [r.example.expert for r in rows]
     engine = _summary(
-        expert, [ex.engine for ex, *_ in rows], list(zip(truth, [b for *_, b, _ in rows], strict=True))
+        expert, [r.example.engine for r in rows], [(set(r.example.case_flags), r.engine_flags) for r in rows]
     )
     calibrated = _summary(
-        expert, [s for _, s, _, _ in rows], list(zip(truth, [f for *_, f in rows], strict=True))
+        expert, [r.calibrated for r in rows], [(set(r.example.case_flags), r.flags) for r in rows]
     )
     print(f"{indent}engine      {engine}\n{indent}calibrated  {calibrated}", flush=True)
 

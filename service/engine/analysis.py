@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 from service.engine.pivots import fields_in, find_misaligned, in_other_field
 from service.engine.text import (
     LOOKS_AHEAD,
-    LOOKS_BACK,
     STOP_WORDS,
     WORD,
     Hit,
     Sentence,
     candidates,
     find_hits,
+    is_record,
     is_reported,
     matches,
     negated,
@@ -346,12 +346,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # no goal stated: engaging with the question without answering it is no_goals; talking about
     # something else (strengths, past duties, opinions) is off_topic
-    # "took NPS from 18 to 51 in two years" is a record, not a plan
-    plans = [
-        h
-        for h in a.hits.get("goal", [])
-        if LOOKS_AHEAD.search(a.sentence_of(h).text) or not LOOKS_BACK.search(a.sentence_of(h).text)
-    ]
+    plans = [h for h in a.hits.get("goal", []) if not is_record(a.sentence_of(h).text)]
     if a.own and not plans and not flags:
         engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
         flags["no_goals" if engaged else "off_topic"] = None

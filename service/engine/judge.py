@@ -67,6 +67,13 @@ def score_criteria(a: Analysis) -> dict[str, int]:
     }
 
 
+def _rubric_scores(a: Analysis, rubric: Rubric) -> dict[str, int]:
+    """The built-in criterion scores under the rubric's ids; unknown ids get the mean."""
+    known = score_criteria(a)
+    mean = sum(known.values()) / len(known)
+    return {c.id: known.get(c.id, _clamp(mean)) for c in rubric.criteria}
+
+
 def is_strong(e: Evidence) -> bool:
     """The guide's strong answer: specifics, momentum and ties to this employer outweigh the hedges."""
     w = lexicon()["evidence"]
@@ -89,9 +96,7 @@ def judge(a: Analysis, rubric: Rubric, calibrated: bool = True) -> Verdict:
     the score the real content earns. Then the learned calibration (calibration.py) places the score where
     experts would, within what the flags allow; `calibrated=False` gives the rules' score alone.
     """
-    known = score_criteria(a)
-    mean = sum(known.values()) / len(known)
-    scores = {c.id: known.get(c.id, _clamp(mean)) for c in rubric.criteria}
+    scores = _rubric_scores(a, rubric)
     content = sum(c.weight * scores[c.id] for c in rubric.criteria)
     rules = rubric.scoring
     serious = [code for code in a.flags if rubric.flag(code).serious]
@@ -115,8 +120,5 @@ def judge(a: Analysis, rubric: Rubric, calibrated: bool = True) -> Verdict:
         flagged = set(a.flags)
         overall = calibrate(a, overall, rubric)
         if set(a.flags) != flagged:  # the calibration overruled a flag: the criteria follow
-            known = score_criteria(a)
-            scores = {
-                c.id: known.get(c.id, _clamp(sum(known.values()) / len(known))) for c in rubric.criteria
-            }
+            scores = _rubric_scores(a, rubric)
     return Verdict(criteria=scores, overall=overall)

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from service.engine.prefilter import may_match
 from service.engine.text import (
     LOOKS_AHEAD,
-    LOOKS_BACK,
     Hit,
     Sentence,
     field_patterns,
+    is_record,
     lexicon,
     negated,
     word_stems,
@@ -201,8 +201,9 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 continue  # "Vice President of Regulatory Affairs": a title in the role's own field
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
-        ahead_or_now = looks_ahead or not LOOKS_BACK.search(s.text)
-        for m in targets.finditer(s.text) if ahead_or_now and a.role_fields else ():
+        # a target in a record ("Working in a care home I sat with families") is background
+        plan = s.index in goal_sentences or not is_record(s.text)
+        for m in targets.finditer(s.text) if plan and a.role_fields else ():
             # the target is the phrase right after the verb, up to the clause's end
             tail = _CLAUSE_END.split(s.text[m.end() : m.end() + 60])[0]
             if _THIS_ROLE.search(s.text[m.end() :]) or (word_stems(tail) & role_words):

@@ -152,6 +152,11 @@ LOOKS_BACK = re.compile(
 )
 
 
+def is_record(text: str) -> bool:
+    """The sentence reports the past and says nothing ahead ("took NPS from 18 to 51 in two years")."""
+    return bool(LOOKS_BACK.search(text)) and not LOOKS_AHEAD.search(text)
+
+
 _NEGATION_WINDOW = 60  # characters before a signal in which a negation cancels it
 
 
