@@ -24,7 +24,7 @@ from evals.fixtures import load_file
 from evals.stats import spearman
 from service.config import PROJECT_ROOT
 from service.engine.analysis import Analysis, analyse
-from service.engine.calibration import FEATURES_VERSION, Calibration, calibrate, features
+from service.engine.calibration import FEATURES_VERSION, Calibration, Linear, calibrate, features
 from service.engine.judge import judge
 from service.prompts import PromptRegistry
 from service.rubric import Rubric
@@ -37,6 +37,11 @@ WORD_PENALTY = 10.0  # ridge penalty on each word feature: a word moves the scor
 OTHER_PENALTY = 0.01  # the engine's score, flags and level are trusted features
 MIN_CASES = 5  # a word or bigram is a feature only when this many training answers use it
 ITERATIONS = 400  # conjugate-gradient steps; the fit has converged well before
+# The flag check (fitted on the answers the rules flag seriously, target 1 when experts call them weak):
+CHECK_WORD_PENALTY = 3.0  # fewer cases, so a lighter penalty and rarer words
+CHECK_MIN_CASES = 3
+KEEP_FLAG_AT = 0.6  # below this, the serious flags are dropped (leave-one-set-out: flag F1 and misses improve)
+STRONG_AT = 3.4  # the score model's value where strong begins (leave-one-set-out band agreement is best here)
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ class Example:
     expert: float
     case_flags: tuple[str, ...]
     analysis: Analysis
+    serious: bool  # the rules raised a serious flag (the flag check learns from these)
 
 
 def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
@@ -62,24 +68,41 @@ def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
             a = analyse(case.request, rubric)
             overall = judge(a, rubric, calibrated=False).overall
             feats = features(a, overall)
+            serious = any(rubric.flag(code).serious for code in a.flags)
             out.append(
-                Example(path.stem, feats, overall, case.expert.overall, tuple(case.expert.red_flags), a)
+                Example(
+                    path.stem, feats, overall, case.expert.overall, tuple(case.expert.red_flags), a, serious
+                )
             )
     return out
 
 
 def fit(train: Sequence[Example]) -> Calibration:
-    """Ridge regression of the experts' overall on the features, solved by conjugate gradient."""
-    used = Counter(name for ex in train for name in ex.feats if name.startswith("w:"))
+    """The score model on every training case and the flag check on those the rules flag seriously."""
+    score = ridge([ex.feats for ex in train], [ex.expert for ex in train], WORD_PENALTY, MIN_CASES)
+    flagged = [ex for ex in train if ex.serious]
+    check = ridge(
+        [ex.feats for ex in flagged],
+        [1.0 if band_for(ex.expert) == "weak" else 0.0 for ex in flagged],
+        CHECK_WORD_PENALTY,
+        CHECK_MIN_CASES,
+    )
+    return Calibration(
+        score.intercept, score.weights, flag_check=check, strong_at=STRONG_AT, keep_flag_at=KEEP_FLAG_AT
+    )
+
+
+def ridge(feats: Sequence[dict[str, float]], y: Sequence[float], word_penalty: float, min_cases: int) -> Linear:
+    """Ridge regression of y on the features, solved by conjugate gradient."""
+    used = Counter(name for f in feats for name in f if name.startswith("w:"))
     names = sorted(
-        {n for ex in train for n in ex.feats if not n.startswith("w:")}
-        | {n for n, c in used.items() if c >= MIN_CASES}
+        {n for f in feats for n in f if not n.startswith("w:")}
+        | {n for n, c in used.items() if c >= min_cases}
     )
     index = {name: i for i, name in enumerate(names)}
     bias = len(names)  # the intercept, unpenalised
-    rows = [[(index[n], v) for n, v in ex.feats.items() if n in index] + [(bias, 1.0)] for ex in train]
-    y = [ex.expert for ex in train]
-    penalty = [WORD_PENALTY if n.startswith("w:") else OTHER_PENALTY for n in names] + [0.0]
+    rows = [[(index[n], v) for n, v in f.items() if n in index] + [(bias, 1.0)] for f in feats]
+    penalty = [word_penalty if n.startswith("w:") else OTHER_PENALTY for n in names] + [0.0]
 
     def normal(w: list[float]) -> list[float]:  # (X'X + diag(penalty)) w
         out = [p * wi for p, wi in zip(penalty, w, strict=True)]
@@ -108,7 +131,7 @@ def fit(train: Sequence[Example]) -> Calibration:
         p = [ri + (new / rr) * pi for ri, pi in zip(r, p, strict=True)]
         rr = new
     weights = {n: round(w[i], 5) for n, i in index.items() if round(w[i], 5) != 0.0}
-    return Calibration(intercept=round(w[bias], 5), weights=weights)
+    return Linear(intercept=round(w[bias], 5), weights=weights)
 
 
 def _summary(expert: list[float], predicted: list[float], flags: list[tuple[set[str], set[str]]]) -> str:
@@ -182,16 +205,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         loso(data, rubric)
         return 0
     model = fit(data)
+    check = model.flag_check
+    assert check is not None
     document = {
         "about": "local/rubric score calibration, written by make calibrate (evals/calibrate.py)",
         "features_version": FEATURES_VERSION,
         "fitted_on": {"split": "dev", "cases": len(data), "prompt_version": PROMPT_VERSION},
-        "settings": {"word_penalty": WORD_PENALTY, "min_cases": MIN_CASES},
+        "settings": {
+            "word_penalty": WORD_PENALTY,
+            "min_cases": MIN_CASES,
+            "check_word_penalty": CHECK_WORD_PENALTY,
+            "check_min_cases": CHECK_MIN_CASES,
+            "strong_at": model.strong_at,
+            "keep_flag_at": model.keep_flag_at,
+        },
         "intercept": model.intercept,
         "weights": dict(sorted(model.weights.items())),
+        "flag_check": {
+            "about": "on answers the rules flag seriously: about 1 when experts call them weak",
+            "intercept": check.intercept,
+            "weights": dict(sorted(check.weights.items())),
+        },
     }
     args.output.write_text(json.dumps(document, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {args.output} ({len(model.weights)} weights) in {time.monotonic() - started:.0f}s")
+    print(
+        f"wrote {args.output} ({len(model.weights)} score weights, {len(check.weights)} flag-check weights)"
+        f" in {time.monotonic() - started:.0f}s"
+    )
     return 0
 
 

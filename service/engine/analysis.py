@@ -52,7 +52,8 @@ _LEAVE_OK = re.compile(
 )
 _ELSEWHERE = re.compile(
     r"\b(another|other|different|bigger|larger|new|next|better|own)\s+(company|companies|firm|employer|job|organi[sz]ation|"
-    r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b",
+    r"industry|field|career|business|opportunit(y|ies)|place)\b|\bsomewhere else\b|\belsewhere\b|"
+    r"\b(something|somewhere|someplace) (bigger|larger|better)\b",
     re.I,
 )
 
@@ -313,7 +314,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     # stepping_stone: an exit plan, strong wording or leaving + elsewhere/soon
     stepping = _own_flag_hits(a, "stepping", quotes)
     for s in a.own:
-        m = _LEAVE_WEAK.search(s.text)
+        m = None if is_record(s.text) else _LEAVE_WEAK.search(s.text)  # "I ran the IV-to-oral switch audit"
         if m and _in_quotes(
             Hit("stepping", s.index, s.start + m.start(), s.start + m.end(), m.group(0)), quotes
         ):
@@ -332,7 +333,13 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
     misaligned = find_misaligned(a) or elsewhere_in_field
-    if misaligned is not None and (misaligned.group == "company" or a.count("bridge") == 0):
+    if misaligned is None or misaligned.group == "company":
+        bridged = False  # no bridge excuses a goal at another company
+    elif misaligned.group == "admitted":  # "I know this role is X, but the skills carry over" is no bridge
+        bridged = any(h.sentence != misaligned.sentence for h in a.hits.get("bridge", []))
+    else:
+        bridged = a.count("bridge") > 0
+    if misaligned is not None and not bridged:
         flags["misaligned_goal"] = misaligned
         if (
             flagged_first is not None

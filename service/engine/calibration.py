@@ -10,6 +10,8 @@ from the dev split only; the test split is never read.
 The calibrated score stays consistent with the flags: a serious flag keeps the answer weak, vague keeps it
 at or below the weak/adequate line, and an answer with no goals stays at the bottom. When the model is
 confident that a flagged answer is not weak, it drops the rules' serious flags instead (see `calibrate`).
+A second linear model, fitted only on answers the rules flag as seriously wrong, says how likely experts
+are to call such an answer weak; when that is unlikely the flags go too.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from itertools import pairwise
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from service.rubric import Rubric
 from service.schemas import band_for
@@ -28,7 +30,9 @@ from service.schemas import band_for
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
 
-FEATURES_VERSION = 1  # bump when `features` changes: a stored calibration of another version is not used
+# The weak/adequate line: a calibrated score at or above it overrules the rules' serious flags.
+OVERRULE_AT = 2.5
+FEATURES_VERSION = 2  # bump when `features` changes: a stored calibration of another version is not used
 _TOKEN = re.compile(r"[a-z']+")
 
 
@@ -41,18 +45,52 @@ def grams(text: str) -> set[str]:
 def features(a: Analysis, overall: float) -> dict[str, float]:
     """What the model reads: the engine's overall, its flags, the level and the candidate's own words."""
     out: dict[str, float] = {"engine": overall, f"level:{a.request.role.level}": 1.0}
-    out.update({f"flag:{code}": 1.0 for code in a.flags})
+    # an instruction to the grader is not an answer about something else: experts judge its real content
+    out.update({f"flag:{'injection' if code == 'off_topic' and a.injection else code}": 1.0 for code in a.flags})
     out.update({f"w:{g}": 1.0 for g in grams(" ".join(s.text for s in a.own))})
     return out
 
 
 @dataclass(frozen=True)
-class Calibration:
+class Linear:
     intercept: float
     weights: dict[str, float]
 
     def predict(self, feats: dict[str, float]) -> float:
         return self.intercept + sum(self.weights.get(name, 0.0) * value for name, value in feats.items())
+
+
+@dataclass(frozen=True)
+class Calibration(Linear):
+    """The score model (its own intercept and weights), the flag check and where strong begins."""
+
+    # On answers the rules flag as seriously wrong: about 1 when experts would call the answer weak.
+    flag_check: Linear | None = None
+    # The score model's value from which experts say strong: a ridge model is shrunk toward the mean, so
+    # its strong answers sit a little below 3.5. Scores from here up are stretched onto 3.5..5.
+    strong_at: float = 3.5
+    # Below this flag-check value experts rarely call a flagged answer weak: its serious flags are dropped.
+    keep_flag_at: float = 0.0
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Calibration:
+        check, settings = data.get("flag_check"), data.get("settings", {})
+        return Calibration(
+            intercept=float(data["intercept"]),
+            weights=dict(data["weights"]),
+            flag_check=Linear(float(check["intercept"]), dict(check["weights"])) if check else None,
+            strong_at=float(settings.get("strong_at", 3.5)),
+            keep_flag_at=float(settings.get("keep_flag_at", 0.0)),
+        )
+
+    def stretched(self, score: float) -> float:
+        """The score with `strong_at..5` mapped onto 3.5..5 and the adequate band widened to match."""
+        line = OVERRULE_AT
+        if score < line or self.strong_at >= 3.5:
+            return score
+        if score < self.strong_at:
+            return line + (score - line) * (3.5 - line) / (self.strong_at - line)
+        return 3.5 + (score - self.strong_at) * 1.5 / (5.0 - self.strong_at)
 
 
 @cache
@@ -64,11 +102,7 @@ def stored() -> Calibration | None:
     data = json.loads(resource.read_text(encoding="utf-8"))
     if data.get("features_version") != FEATURES_VERSION:
         return None
-    return Calibration(intercept=float(data["intercept"]), weights=dict(data["weights"]))
-
-
-# The weak/adequate line: a calibrated score at or above it overrules the rules' serious flags.
-OVERRULE_AT = 2.5
+    return Calibration.from_json(data)
 
 
 def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | None = None) -> float:
@@ -76,27 +110,33 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
     consistent with the flags.
 
     When the model places an answer the rules flagged as seriously wrong at or above the weak/adequate
-    line, the words read like answers experts do not flag: the serious flags are dropped from `a.flags`
-    (so the feedback no longer reports them). Otherwise the remaining flags cap the score as the rubric says,
+    line, or the flag check says experts would rarely call it weak, the words read like answers experts do
+    not flag: the serious flags are dropped from `a.flags` (so the feedback no longer reports them) and the
+    score is at least the weak/adequate line. Otherwise the remaining flags cap the score as the rubric says,
     and an answer the rules found thin (3.0 or less) can go down but not up: strong needs the evidence.
     """
     model = model or stored()
     if model is None:
         return overall
-    score = model.predict(features(a, overall))
+    feats = features(a, overall)
+    score = model.stretched(model.predict(feats))
     serious = [code for code in a.flags if rubric.flag(code).serious]
-    if serious and score >= OVERRULE_AT:
+    doubted = bool(serious) and model.flag_check is not None and model.flag_check.predict(feats) < model.keep_flag_at
+    if serious and (score >= OVERRULE_AT or doubted):
         for code in serious:
             del a.flags[code]
+        score = max(score, OVERRULE_AT)
     rules = rubric.scoring
+    # the rules' score of an answer that instructs the grader has lost a penalty: "thin" is about its content
+    penalty = rubric.flag("off_topic").penalty if a.injection else 0.0
     if "no_goals" in a.flags or ("off_topic" in a.flags and not a.injection):
         score = min(score, rules.no_answer_score + 0.5)
     elif any(rubric.flag(code).serious for code in a.flags):
         score = min(score, rules.one_serious_max)
     elif "vague" in a.flags:
         score = min(score, rules.vague_max)
-    elif overall <= 3.0:
-        score = min(score, 3.0)  # strong needs the evidence the rules look for (judge.is_strong)
+    elif overall + penalty <= 3.0:
+        score = min(score, 3.0 - penalty)  # strong needs the evidence the rules look for (judge.is_strong)
     score = max(1.0, min(5.0, score))
     half = round(score * 2) / 2
     if band_for(half) != band_for(score):  # rounding never moves an answer across a band line

@@ -164,6 +164,11 @@ def _targets() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return re.compile(lexicon()["targets"]["career"], re.I), re.compile(lexicon()["targets"]["company"])
 
 
+@cache
+def _admitted() -> re.Pattern[str]:
+    return re.compile(lexicon()["targets"]["admitted"], re.I)
+
+
 def neighbourhood(a: Analysis) -> set[str]:
     """The role's fields of work and their neighbours."""
     adjacent: set[str] = set(a.role_fields)
@@ -213,6 +218,9 @@ def find_misaligned(a: Analysis) -> Hit | None:
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
+    for s in a.own:
+        if (m := _admitted().search(s.text)) and not negated(s, s.start + m.start()):
+            return Hit("admitted", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
     return _drift(a, adjacent)
 
 

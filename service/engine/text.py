@@ -80,13 +80,22 @@ def _lowered(answer: str) -> str:
 
 
 def candidates(section: str, name: str, answer: str) -> Candidates | None:
-    """The group's patterns whose literals occur somewhere in the answer: only these can match any of its
-    sentences, and most groups (exits, grader instructions, evasion, pay) have none in most answers.
+    """The group's patterns whose literals occur somewhere in the answer, each with only the literals that
+    do: only these can match any of its sentences, and most groups (exits, grader instructions, evasion,
+    pay) have none in most answers.
     None when lower-casing would shift offsets (rare): then every pattern runs, case-insensitively."""
     lowered = _lowered(answer)
     if len(lowered) != len(answer):
         return None
-    return [(p, lits) for p, lits in folded_patterns(section, name) if may_match(lits, lowered)]
+    out: Candidates = []
+    for pattern, literals in folded_patterns(section, name):
+        if literals is None:
+            out.append((pattern, None))
+            continue
+        present = frozenset(lit for lit in literals if lit in lowered)
+        if present:  # a sentence of the answer can only contain the answer's literals: check just those
+            out.append((pattern, present))
+    return out
 
 
 def matches(section: str, name: str, sentence: Sentence) -> bool:

@@ -89,6 +89,9 @@ def age_now(answer: str, level: str) -> float:
 _YEAR = re.compile(r"\b(?:by|before|in)\s+(20[2-4]\d)\b")
 
 
+_RULED_OUT = re.compile(r"\b(than|not|rather than|instead of)\s+(a |an |in |within |the )?$", re.I)
+
+
 SHORT_TERM = re.compile(
     r"\b(short[- ]term|right now|immediate(ly)?|this year|next year|near[- ]term|to start|initially)\b", re.I
 )
@@ -105,6 +108,8 @@ def parse_years(text: str, today: date | None = None, age: float | None = None) 
     found: list[float] = []
     numbers = _number_words()
     for m in _TIME.finditer(text):
+        if _RULED_OUT.search(text, 0, m.start()):
+            continue  # "more like a twenty-year goal than a five-year one": the five is what it is not
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
         value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
         unit = unit.lower()
@@ -143,11 +148,14 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
                 and re.search(rf"\b{re.escape(m.group(0).lower())}\b", next_of)
             ):
                 continue  # "principal" for an assistant principal: the role's own next step
+            if _NOT_THE_RUNG.match(folded, m.end()):
+                continue  # "supervisor trainee", "running the firm's legal technology": not that seat
             before = text[max(0, m.start() - 30) : m.start()]
             if (
                 aimed
                 and (
                     _CONTRAST.search(before)
+                    or _HEDGED_DIRECTION.search(before)
                     or not (
                         _ASPIRE.search(before)
                         or _ASPIRE_AT.match(text[m.start() :])
@@ -162,6 +170,9 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
     return best
 
 
+_NOT_THE_RUNG = re.compile(r"\s*(trainee|apprentice|in training)\b|['’]s\b")
+# "an associate, maybe heading toward VP": a hedged direction, not a seat to reach in the timeframe
+_HEDGED_DIRECTION = re.compile(r"\b(maybe|perhaps|possibly|eventually)\s+(heading|working|moving)\s+towards?\s*$", re.I)
 _ASPIRE = re.compile(
     r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|run|running|lead|"
     r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
