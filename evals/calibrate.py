@@ -40,7 +40,9 @@ ITERATIONS = 400  # conjugate-gradient steps; the fit has converged well before
 # The flag check (fitted on the answers the rules flag seriously, target 1 when experts call them weak):
 CHECK_WORD_PENALTY = 3.0  # fewer cases, so a lighter penalty and rarer words
 CHECK_MIN_CASES = 3
-KEEP_FLAG_AT = 0.6  # below this, the serious flags are dropped (leave-one-set-out: flag F1 and misses improve)
+KEEP_FLAG_AT = (
+    0.6  # below this, the serious flags are dropped (leave-one-set-out: flag F1 and misses improve)
+)
 STRONG_AT = 3.4  # the score model's value where strong begins (leave-one-set-out band agreement is best here)
 
 
@@ -53,6 +55,7 @@ class Example:
     case_flags: tuple[str, ...]
     analysis: Analysis
     serious: bool  # the rules raised a serious flag (the flag check learns from these)
+    case_id: str
 
 
 def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
@@ -71,7 +74,14 @@ def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
             serious = any(rubric.flag(code).serious for code in a.flags)
             out.append(
                 Example(
-                    path.stem, feats, overall, case.expert.overall, tuple(case.expert.red_flags), a, serious
+                    path.stem,
+                    feats,
+                    overall,
+                    case.expert.overall,
+                    tuple(case.expert.red_flags),
+                    a,
+                    serious,
+                    case.id,
                 )
             )
     return out
@@ -92,7 +102,9 @@ def fit(train: Sequence[Example]) -> Calibration:
     )
 
 
-def ridge(feats: Sequence[dict[str, float]], y: Sequence[float], word_penalty: float, min_cases: int) -> Linear:
+def ridge(
+    feats: Sequence[dict[str, float]], y: Sequence[float], word_penalty: float, min_cases: int
+) -> Linear:
     """Ridge regression of y on the features, solved by conjugate gradient."""
     used = Counter(name for f in feats for name in f if name.startswith("w:"))
     names = sorted(
@@ -172,6 +184,11 @@ def loso(data: list[Example], rubric: Rubric) -> None:
         _report(held, "  ")
     print(f"all {len(rows)} dev cases, each scored by a model that never saw its set:")
     _report(rows, "  ")
+    misses = [r for r in rows if {band_for(r.example.expert), band_for(r.calibrated)} == {"weak", "strong"}]
+    for r in misses:
+        flags = ", ".join(sorted(r.flags)) or "no flag"
+        ex = r.example
+        print(f"  weak<->strong: {ex.case_id} expert {ex.expert}, calibrated {r.calibrated} ({flags})")
 
 
 def _report(rows: list[Scored], indent: str) -> None:

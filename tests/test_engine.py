@@ -13,6 +13,7 @@ import pytest
 
 from service import engine
 from service.config import PROJECT_ROOT
+from service.engine.analysis import analyse
 from service.grounding import Grounder
 from service.prompts import PromptRegistry
 from service.schemas import FLAG_CODES, FeedbackRequest, ModelOutput, band_for
@@ -488,6 +489,14 @@ CASES = [
         level="executive",
         present=("stepping_stone",),
     ),
+    _case(
+        "a job title with 'assistant' is not a message to an AI assistant",
+        "In five years I'd like to be the assistant your physios trust with the return-to-sport patients. I "
+        "finished my PTA program in May and I want to do your sports-specific courses next.",
+        title="Physical Therapist Assistant",
+        industry="healthcare",
+        absent=("off_topic",),
+    ),
 ]
 
 
@@ -587,3 +596,24 @@ def test_score_is_consistent_with_the_flags(case: Case) -> None:
         assert out.overall_score <= RUBRIC.scoring.one_serious_max
     elif "vague" in codes:
         assert out.overall_score <= RUBRIC.scoring.vague_max
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I already got your open-source library running locally and fixed a small docs bug.",
+        "The CFP coursework is done and I sit the exam in March.",
+        "I've asked to spend a week with the schedulers.",
+        "I've got A+ already and I'm about halfway through the Network+ course.",
+        "ive been keeping a notebook of soil test results.",
+    ],
+)
+def test_steps_already_underway_in_everyday_words_are_momentum(sentence: str) -> None:
+    request = FeedbackRequest.model_validate(
+        {
+            "question": "What are your career goals?",
+            "answer": sentence,
+            "role": {"title": "Analyst", "level": "entry"},
+        }
+    )
+    assert analyse(request, RUBRIC).evidence().momentum >= 1

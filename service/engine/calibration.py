@@ -46,7 +46,9 @@ def features(a: Analysis, overall: float) -> dict[str, float]:
     """What the model reads: the engine's overall, its flags, the level and the candidate's own words."""
     out: dict[str, float] = {"engine": overall, f"level:{a.request.role.level}": 1.0}
     # an instruction to the grader is not an answer about something else: experts judge its real content
-    out.update({f"flag:{'injection' if code == 'off_topic' and a.injection else code}": 1.0 for code in a.flags})
+    out.update(
+        {f"flag:{'injection' if code == 'off_topic' and a.injection else code}": 1.0 for code in a.flags}
+    )
     out.update({f"w:{g}": 1.0 for g in grams(" ".join(s.text for s in a.own))})
     return out
 
@@ -121,7 +123,11 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
     feats = features(a, overall)
     score = model.stretched(model.predict(feats))
     serious = [code for code in a.flags if rubric.flag(code).serious]
-    doubted = bool(serious) and model.flag_check is not None and model.flag_check.predict(feats) < model.keep_flag_at
+    doubted = (
+        bool(serious)
+        and model.flag_check is not None
+        and model.flag_check.predict(feats) < model.keep_flag_at
+    )
     if serious and (score >= OVERRULE_AT or doubted):
         for code in serious:
             del a.flags[code]

@@ -218,9 +218,10 @@ def find_misaligned(a: Analysis) -> Hit | None:
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
-    for s in a.own:
-        if (m := _admitted().search(s.text)) and not negated(s, s.start + m.start()):
-            return Hit("admitted", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
+    for s in a.own:  # "I know this role is in payroll, but...": the candidate says the goal lies elsewhere
+        said = _admitted().search(s.text)
+        if said and not negated(s, s.start + said.start()):
+            return Hit("admitted", s.index, s.start + said.start(), s.start + said.end(), said.group(0))
     return _drift(a, adjacent)
 
 

@@ -172,7 +172,9 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
 
 _NOT_THE_RUNG = re.compile(r"\s*(trainee|apprentice|in training)\b|['’]s\b")
 # "an associate, maybe heading toward VP": a hedged direction, not a seat to reach in the timeframe
-_HEDGED_DIRECTION = re.compile(r"\b(maybe|perhaps|possibly|eventually)\s+(heading|working|moving)\s+towards?\s*$", re.I)
+_HEDGED_DIRECTION = re.compile(
+    r"\b(maybe|perhaps|possibly|eventually)\s+(heading|working|moving)\s+towards?\s*$", re.I
+)
 _ASPIRE = re.compile(
     r"\b(be|become|becoming|make|making|reach|reaching|promoted|promotion|get to|as|into|run|running|lead|"
     r"leading|head|heading|step into|move up|appointed|role of|my way|aim|target|title|seat|see myself|picture myself)\b"
