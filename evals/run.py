@@ -48,7 +48,9 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="coach eval", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--versions", nargs="+", metavar="V", help="prompt versions (default: every version)")
+    p.add_argument(
+        "--versions", nargs="+", metavar="V", help="prompt versions (default: every version not deprecated)"
+    )
     p.add_argument(
         "--models", nargs="+", metavar="M", default=[LOCAL_MODEL], help="models (default: %(default)s)"
     )
@@ -82,7 +84,9 @@ def _check_models(models: list[str]) -> None:
 
 def _select_versions(registry: PromptRegistry, wanted: list[str] | None, baseline: str | None) -> list[str]:
     known = list(registry.versions)  # oldest first
-    chosen = wanted or known
+    # by default every version but the deprecated ones (kept for the record: name one to run it)
+    current = [v for v in known if registry.versions[v].meta.status != "deprecated"] or known
+    chosen = wanted or current
     unknown = [v for v in chosen if v not in registry.versions]
     if unknown:
         raise UsageError(f"unknown prompt version(s) {', '.join(unknown)}; known: {', '.join(known)}")

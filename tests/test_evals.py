@@ -262,6 +262,20 @@ def test_split_and_version_selection(
     assert summary["comparisons"] == [] and {r["split"] for r in results_of(out)} == {"dev"}
 
 
+def test_deprecated_versions_run_only_when_named(
+    prompts_dir: Path, fixtures_dir: Path, tmp_path: Path, open_gates: Path
+) -> None:
+    v2 = prompts_dir / "career_goals" / "v2.toml"
+    v2.write_text(
+        re.sub(r'(?m)^status = "\w+"', 'status = "deprecated"', v2.read_text("utf-8"), count=1), "utf-8"
+    )
+    out = tmp_path / "reports"
+    assert run.main(eval_args(fixtures_dir, out, "--gates", str(open_gates))) == 0
+    assert latest_summary(out)["versions"] == ["v1"]
+    assert run.main(eval_args(fixtures_dir, out, "--versions", "v1", "v2", "--gates", str(open_gates))) == 0
+    assert latest_summary(out)["versions"] == ["v1", "v2"]
+
+
 def test_a_failed_gate_exits_1_and_says_by_how_much(
     prompts_dir: Path, fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
