@@ -40,9 +40,8 @@ ITERATIONS = 400  # conjugate-gradient steps; the fit has converged well before
 # The flag check (fitted on the answers the rules flag seriously, target 1 when experts call them weak):
 CHECK_WORD_PENALTY = 3.0  # fewer cases, so a lighter penalty and rarer words
 CHECK_MIN_CASES = 3
-KEEP_FLAG_AT = (
-    0.6  # below this, the serious flags are dropped (leave-one-set-out: flag F1 and misses improve)
-)
+# Below KEEP_FLAG_AT the serious flags are dropped (leave-one-set-out: flag F1 and misses improve).
+KEEP_FLAG_AT = 0.6
 STRONG_AT = 3.4  # the score model's value where strong begins (leave-one-set-out band agreement is best here)
 
 
