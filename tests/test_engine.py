@@ -497,6 +497,101 @@ CASES = [
         industry="healthcare",
         absent=("off_topic",),
     ),
+    _case(
+        "a plan laid out year by year reaches the top far too fast",
+        "Here is my plan.\nYear 1: finish the internship and join full time.\nYear 2: team lead.\n"
+        "Year 3: head of the analytics department.\nYear 4: chief data officer.",
+        level="intern",
+        title="Data Analytics Intern",
+        industry="retail analytics",
+        present=("unrealistic_timeline",),
+        band="weak",
+    ),
+    _case(
+        "a long chief-officer title is still the top job",
+        "Within two years I'd like to be Chief Customer Experience Officer for the whole group. I've always "
+        "been a natural leader.",
+        level="mid",
+        title="Customer Experience Specialist",
+        industry="telecoms",
+        present=("unrealistic_timeline",),
+        absent=("misaligned_goal",),
+    ),
+    _case(
+        "an executive-level director aiming at the C-suite within a year",
+        "First, consolidate your two warehouse systems. Second, cut order-to-ship time by a day. Third, be group "
+        "COO by the end of next year; I know the seat is filled, but I move quickly.",
+        level="executive",
+        title="Director of Fulfilment",
+        industry="logistics",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "not aiming at a title is no claim about it",
+        "I'm not trying to be a manager in five years. I want to be the engineer who knows the test rigs "
+        "best, and I've started the vibration analysis course to get there.",
+        level="entry",
+        title="Test Engineer",
+        industry="aerospace manufacturing",
+        absent=("unrealistic_timeline",),
+    ),
+    _case(
+        "the role as credibility for a move into another career",
+        "Short term I'd steady the finance team after the audit. Long term my ambition is elected office: I want "
+        "to stand for parliament, and running finance at a firm this visible would give me the credibility "
+        "I'd need for that move.",
+        level="executive",
+        title="Chief Financial Officer",
+        industry="insurance",
+        present=("misaligned_goal", "stepping_stone"),
+        band="weak",
+    ),
+    _case(
+        "a career in politics is another career",
+        "In five years I'd like to be in politics, with a seat on the county council, because planning "
+        "decisions are made by people who have never built anything.",
+        level="senior",
+        title="Senior Quantity Surveyor",
+        industry="construction",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "corporate slogans are vague hopes",
+        "My goals are to drive transformation at scale, empower high-performing teams and shape the future of "
+        "retail. I'm passionate about delivering value and embracing change.",
+        level="senior",
+        title="Head of Store Operations",
+        industry="retail",
+        present=("vague",),
+    ),
+    _case(
+        "three bare hopes are vague",
+        "1. Grow as a designer. 2. Learn new tools. 3. Become a leader.",
+        level="entry",
+        title="Junior Designer",
+        industry="design agency",
+        present=("vague",),
+    ),
+    _case(
+        "the best-paid job is the whole motive",
+        "Short term, earn as much as I can this summer; the weekend rates here are the best-paid I found. Long "
+        "term, something that pays well. I don't mind what the work is.",
+        level="intern",
+        title="Warehouse Operative (Summer)",
+        industry="logistics",
+        present=("paycheck_only",),
+        band="weak",
+    ),
+    _case(
+        "the board's goals instead of one's own",
+        "I don't think my personal goals really matter at this level. My goals are the company's goals: tell me "
+        "the plan and I'll deliver it.",
+        level="executive",
+        title="Chief Operating Officer",
+        industry="manufacturing",
+        present=("no_goals",),
+        band="weak",
+    ),
 ]
 
 

@@ -41,8 +41,9 @@ SIGNALS = (
     "momentum",
     "hedge",
 )
-_LEAVE_WEAK = re.compile(
-    r"\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b", re.I
+_LEAVE_WEAK = re.compile(  # (not as a noun's modifier: "the switching journey", "the exit interviews")
+    r"(?<!\bthe )\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b",
+    re.I,
 )
 _LEAVE_OK = re.compile(
     r"\b(leave (a|my|an|our|the) (mark|legacy|impact|footprint|imprint)|switch(ing)? (teams|roles|projects) (internally|within)|"
@@ -329,7 +330,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     stepping += same_field
     if stepping:
         flags["stepping_stone"] = stepping[0]
-    flagged_first = flags.get("stepping_stone")
+    flagged_first = flags.get("stepping_stone")  # (the first of `stepping`)
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
     misaligned = find_misaligned(a) or elsewhere_in_field
@@ -343,7 +344,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         flags["misaligned_goal"] = misaligned
         if (
             flagged_first is not None
-            and flagged_first.sentence == misaligned.sentence
+            and all(h.sentence == misaligned.sentence for h in stepping)
             and _OWN_VENTURE.search(a.sentence_of(misaligned).text)
         ):
             del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two

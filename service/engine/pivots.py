@@ -48,7 +48,12 @@ _CLAUSE_END = re.compile(
 
 
 # "be at HR director level": a function and a title follow, not an organisation.
-_NOT_AN_ORG_AFTER = re.compile(r"\s+(director|manager|level|role|team|department|function|lead|head)\b", re.I)
+# "be Chief Allied Health Professions Officer for England": a capitalised title, not an organisation
+_TITLE_IN_NAME = re.compile(r"\b(officer|director|manager|head|chief|president|partner)\b", re.I)
+_NOT_AN_ORG_AFTER = re.compile(
+    r"\s+(director|manager|level|role|team|department|function|lead|head|licen[cs]e|exam|certification)\b",
+    re.I,
+)
 
 
 # Capitalised words that follow "join" or "work at" without naming an organisation.
@@ -121,6 +126,16 @@ _NOT_ORGS = frozenset(
         "president",
         "partner",
         "principal",
+        # places, not employers ("Chief Allied Health Professions Officer for England")
+        "england",
+        "scotland",
+        "wales",
+        "britain",
+        "ireland",
+        "europe",
+        "america",
+        "canada",
+        "australia",
     ]
 )
 
@@ -202,7 +217,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 or (role_company and (first in role_company or role_company.split()[0] in name.lower()))
             ):
                 continue
-            if word_stems(name) & role_words:
+            if word_stems(name) & role_words or _TITLE_IN_NAME.search(name):
                 continue  # "Vice President of Regulatory Affairs": a title in the role's own field
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))

@@ -27,7 +27,7 @@ UNBOUNDED = re.compile(
 
 _TIME = re.compile(
     r"\b(?:in|within|inside(?: of)?|over|after|by|the next|next|for)\s+(?:the\s+next\s+|the\s+following\s+|the\s+coming\s+|about\s+|around\s+|roughly\s+|just\s+)?"
-    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|few|several|half a)"
+    r"(\d+(?:\.\d+)?|one|a|an|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|a couple of|a few|few|several|some|half a)"
     r"[\s-]+(years?|months?|decades?)\b|\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|fifteen|eighteen|twenty)"
     r"[\s-]+(?:to[\s-]+\w+[\s-]+)?(years?|months?)(?:\s+(?:from now|out|tops|max))?\b",
     re.I,
@@ -35,7 +35,7 @@ _TIME = re.compile(
 
 
 _SOON = re.compile(
-    r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
+    r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year(?!\s+(\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
     r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
     r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
     r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
@@ -53,6 +53,11 @@ _PATH = re.compile(
 
 
 _MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\b", re.I)
+# a plan laid out year by year ("Year 3: Head of Security Operations", "by year five")
+_YEAR_LABEL = re.compile(
+    r"(?:^\W*|\bby\s+|\bin\s+)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*[:)\-–.]|\s*$)?",
+    re.I,
+)
 
 
 _AGE_WORDS = r"(?:twenty|thirty|forty|fifty)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -118,6 +123,9 @@ def parse_years(text: str, today: date | None = None, age: float | None = None) 
         )
     for m in _MONTH_RANGE.finditer(text):  # a plan laid out as "Months 7-12: store manager"
         found.append(int(m.group(2)) / 12)
+    for m in _YEAR_LABEL.finditer(text):
+        amount = m.group(1)
+        found.append(float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0))
     if _SOON.search(text):
         found.append(1.0)
     this_year = (today or date.today()).year
@@ -197,7 +205,11 @@ _CHAIN = re.compile(r"\b(and|then|or|and then|before)\s+(a\s+|an\s+|the\s+)?$", 
 _ASPIRE_AT = re.compile(r"(run|running|lead|leading|head|heading|make|making|be|become|becoming)\b", re.I)
 
 
-_CONTRAST = re.compile(r"\b(than|rather than|instead of|not)\s+(at\s+)?$", re.I)
+_CONTRAST = re.compile(
+    r"\b(than|rather than|instead of|not)\s+(at\s+)?$|"
+    r"\b(not|never|n't)\s+(\w+\s+){0,2}(to\s+)?(be|become|make|reach)\s+(an?\s+|the\s+)?$",  # "not trying to be a manager"
+    re.I,
+)
 
 
 @cache
@@ -225,6 +237,12 @@ def _years_near_title(text: str, rung: float, age: float | None = None) -> float
 def check_timeline(a: Analysis, rubric: Rubric) -> None:
     level = a.request.role.level
     current = float(lexicon()["levels"][level])
+    # a title can name a lower management seat than the level suggests: an executive-level director is not
+    # yet in the C-suite (individual contributors' titles are left to the level: a senior associate at a law
+    # firm is a step from partner)
+    titled = rung_of(a.request.role.title)
+    if titled is not None and 3 <= titled < current:
+        current = titled
     per_rung = rubric.years_per_rung(level)
     age = age_now(a.request.answer, level)
     five_year_question = bool(re.search(r"\bfive years|5 years\b", a.request.question, re.I))
