@@ -330,7 +330,7 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     stepping += same_field
     if stepping:
         flags["stepping_stone"] = stepping[0]
-    flagged_first = flags.get("stepping_stone")  # (the first of `stepping`)
+    flagged_first = flags.get("stepping_stone")
 
     # misaligned_goal: a goal at a named other company, or in another field with no bridge back
     misaligned = find_misaligned(a) or elsewhere_in_field

@@ -47,9 +47,10 @@ _CLAUSE_END = re.compile(
 )
 
 
-# "be at HR director level": a function and a title follow, not an organisation.
-# "be Chief Allied Health Professions Officer for England": a capitalised title, not an organisation
+# "be Chief Allied Health Professions Officer": a capitalised title, not an organisation
 _TITLE_IN_NAME = re.compile(r"\b(officer|director|manager|head|chief|president|partner)\b", re.I)
+# "be at HR director level", "work for the PE licence": a function, a title or a credential follows, not an
+# organisation.
 _NOT_AN_ORG_AFTER = re.compile(
     r"\s+(director|manager|level|role|team|department|function|lead|head|licen[cs]e|exam|certification)\b",
     re.I,
