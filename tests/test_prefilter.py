@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from service.engine.prefilter import may_match, required_literals
-from service.engine.text import lexicon, sentences
+from service.engine.prefilter import LiteralIndex, may_match, required_literals
+from service.engine.text import lexicon, literal_index, sentences
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "career_goals"
 
@@ -64,3 +64,27 @@ def test_prefilter_never_hides_a_match_in_any_fixture_sentence() -> None:
                 checked += 1
                 assert may_match(literals, text), (pattern, text)
     assert checked > 1000  # the check saw many real matches, not a vacuous pass
+
+
+def test_literal_index_finds_exactly_the_literals_a_text_contains() -> None:
+    """Short literals, shared starts, overlaps, a literal at the very end, repeats."""
+    literals = ["ab", "abc", "abcd", "bcd", "cd", "money", "mon", "on the", "end"]
+    index = LiteralIndex(literals)
+    texts = ["", "a", "abcd", "xxabcdxx", "the money is on the table", "weekend", "cdcd", "mo", "the end"]
+    for text in texts:
+        assert index.present(text) == {lit for lit in literals if lit in text}, text
+
+
+def test_literal_index_agrees_with_a_plain_scan_on_every_fixture_answer() -> None:
+    """The lexicon's own index against `literal in text` for each of its literals, on every fixture answer."""
+    index = literal_index()
+    literals = {lit for group in index._by_start.values() for lit in group} | set(index._short)
+    assert len(literals) > 1000
+    answers = [
+        json.loads(line)["request"]["answer"].lower()
+        for path in sorted(FIXTURES.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    for answer in answers[::7]:
+        assert index.present(answer) == {lit for lit in literals if lit in answer}

@@ -21,6 +21,7 @@ from service.engine.text import (
     field_patterns,
     is_record,
     lexicon,
+    literals_in,
     negated,
     word_stems,
 )
@@ -167,10 +168,17 @@ def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
     """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
     sentence is asked about often)."""
     folded = text.lower()
+    if among is None:  # a whole answer or role: find its literals in one pass
+        found = literals_in(folded)
+        return frozenset(
+            name
+            for name, (p, lits) in field_patterns().items()
+            if (lits is None or not lits.isdisjoint(found)) and p.search(folded)
+        )
     return frozenset(
         name
         for name, (p, lits) in field_patterns().items()
-        if (among is None or name in among) and may_match(lits, folded) and p.search(folded)
+        if name in among and may_match(lits, folded) and p.search(folded)
     )
 
 

@@ -9,6 +9,8 @@ Derived from the pattern's own parse tree, so the lexicon stays the single sourc
 from __future__ import annotations
 
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import cache
 from re import _constants as C  # type: ignore[attr-defined]  # the stdlib parser's opcodes
 from re import _parser as P  # type: ignore[attr-defined]
@@ -69,3 +71,29 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 def may_match(literals: frozenset[str] | None, folded_text: str) -> bool:
     """False only when the pattern cannot match this lower-cased text."""
     return literals is None or any(literal in folded_text for literal in literals)
+
+
+class LiteralIndex:
+    """Which of many literals a text contains, found in one pass over the text instead of one search per
+    literal: each literal is filed under its first three characters, and at each position of the text only
+    the literals filed under the three characters there are compared. Exact: every occurrence of a literal
+    starts at some position with its first three characters."""
+
+    def __init__(self, literals: Iterable[str]) -> None:
+        self._by_start: dict[str, tuple[str, ...]] = {}
+        by_start: dict[str, list[str]] = defaultdict(list)
+        short: list[str] = []
+        for literal in sorted(set(literals)):
+            (by_start[literal[:3]] if len(literal) >= 3 else short).append(literal)
+        self._by_start = {key: tuple(group) for key, group in by_start.items()}
+        self._short = tuple(short)
+
+    def present(self, text: str) -> frozenset[str]:
+        """The literals that occur in `text` (lower-cased, like the literals)."""
+        found = [literal for literal in self._short if literal in text]
+        by_start = self._by_start
+        for i in range(len(text) - 2):
+            group = by_start.get(text[i : i + 3])
+            if group:
+                found.extend(literal for literal in group if text.startswith(literal, i))
+        return frozenset(found)

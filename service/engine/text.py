@@ -9,7 +9,7 @@ from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
-from service.engine.prefilter import may_match, required_literals
+from service.engine.prefilter import LiteralIndex, may_match, required_literals
 
 # A decimal point ("5.0", "3.5 GPA") does not end a sentence.
 _SENTENCE = re.compile(r"(?:[^.!?;\n•]|(?<=\d)\.(?=\d))+(?:[.!?;]+[\"'”’)]*|$|(?=\n)|(?=•))", re.MULTILINE)
@@ -79,6 +79,23 @@ def _lowered(answer: str) -> str:
     return answer.lower()
 
 
+@cache
+def literal_index() -> LiteralIndex:
+    """Every required literal of the lexicon's signal, flag and field patterns, indexed."""
+    literals: list[str] = []
+    for section in ("signals", "flags"):
+        for name in lexicon()[section]:
+            literals += [lit for _, lits in folded_patterns(section, name) for lit in lits or ()]
+    literals += [lit for _, lits in field_patterns().values() for lit in lits or ()]
+    return LiteralIndex(literals)
+
+
+@lru_cache(maxsize=64)
+def literals_in(folded: str) -> frozenset[str]:
+    """The lexicon's literals that occur in a lower-cased text (memoised: each answer is asked often)."""
+    return literal_index().present(folded)
+
+
 def candidates(section: str, name: str, answer: str) -> Candidates | None:
     """The group's patterns whose literals occur somewhere in the answer, each with only the literals that
     do: only these can match any of its sentences, and most groups (exits, grader instructions, evasion,
@@ -88,11 +105,12 @@ def candidates(section: str, name: str, answer: str) -> Candidates | None:
     if len(lowered) != len(answer):
         return None
     out: Candidates = []
+    found = literals_in(lowered)
     for pattern, literals in folded_patterns(section, name):
         if literals is None:
             out.append((pattern, None))
             continue
-        present = frozenset(lit for lit in literals if lit in lowered)
+        present = literals & found
         if present:  # a sentence of the answer can only contain the answer's literals: check just those
             out.append((pattern, present))
     return out
