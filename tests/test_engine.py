@@ -583,6 +583,25 @@ CASES = [
         band="weak",
     ),
     _case(
+        "another career with this role as the wait for it is an exit too",
+        "Long term I want to become a paramedic; I've applied for next year's intake. I'd give the warehouse "
+        "my best until then.",
+        level="entry",
+        title="Warehouse Team Member",
+        industry="logistics",
+        present=("misaligned_goal", "stepping_stone"),
+        band="weak",
+    ),
+    _case(
+        "a surveyor's role is construction work",
+        "Short term I'll keep surveying while I finish a data science course. Long term I want to leave surveying "
+        "altogether and become a machine learning engineer at a tech company.",
+        level="mid",
+        title="Building Surveyor",
+        industry="building surveying",
+        present=("misaligned_goal",),
+    ),
+    _case(
         "the board's goals instead of one's own",
         "I don't think my personal goals really matter at this level. My goals are the company's goals: tell me "
         "the plan and I'll deliver it.",

@@ -348,6 +348,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             and _OWN_VENTURE.search(a.sentence_of(misaligned).text)
         ):
             del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
+        if "stepping_stone" not in flags and (interim := _own_flag_hits(a, "interim", quotes)):
+            flags["stepping_stone"] = interim[0]  # "...and I'd give you my best until then": an exit as well
 
     # unrealistic_timeline: rungs to climb versus the years named
     check_timeline(a, rubric)

@@ -74,26 +74,31 @@ def may_match(literals: frozenset[str] | None, folded_text: str) -> bool:
 
 
 class LiteralIndex:
-    """Which of many literals a text contains, found in one pass over the text instead of one search per
-    literal: each literal is filed under its first three characters, and at each position of the text only
-    the literals filed under the three characters there are compared. Exact: every occurrence of a literal
-    starts at some position with its first three characters."""
+    """Which of many literals a text contains, without one substring search per literal: each literal is
+    filed under its first three characters, and only a literal whose first and last three characters both
+    occur in the text is searched for. Exact: a literal that occurs brings its three-character pieces with it.
+    """
 
     def __init__(self, literals: Iterable[str]) -> None:
-        self._by_start: dict[str, tuple[str, ...]] = {}
-        by_start: dict[str, list[str]] = defaultdict(list)
+        by_start: dict[str, list[tuple[str, str]]] = defaultdict(list)
         short: list[str] = []
         for literal in sorted(set(literals)):
-            (by_start[literal[:3]] if len(literal) >= 3 else short).append(literal)
+            if len(literal) >= 3:
+                by_start[literal[:3]].append((literal, literal[-3:]))
+            else:
+                short.append(literal)
         self._by_start = {key: tuple(group) for key, group in by_start.items()}
+        self._starts = frozenset(self._by_start)
         self._short = tuple(short)
+
+    @property
+    def literals(self) -> frozenset[str]:
+        return frozenset(self._short).union(lit for group in self._by_start.values() for lit, _ in group)
 
     def present(self, text: str) -> frozenset[str]:
         """The literals that occur in `text` (lower-cased, like the literals)."""
         found = [literal for literal in self._short if literal in text]
-        by_start = self._by_start
-        for i in range(len(text) - 2):
-            group = by_start.get(text[i : i + 3])
-            if group:
-                found.extend(literal for literal in group if text.startswith(literal, i))
+        grams = {text[i : i + 3] for i in range(len(text) - 2)}
+        for start in grams & self._starts:
+            found.extend(lit for lit, end in self._by_start[start] if end in grams and lit in text)
         return frozenset(found)
