@@ -88,3 +88,20 @@ def test_literal_index_agrees_with_a_plain_scan_on_every_fixture_answer() -> Non
     ]
     for answer in answers[::7]:
         assert index.present(answer) == {lit for lit in literals if lit in answer}
+
+
+def test_career_wording_matches_the_same_on_lower_cased_text() -> None:
+    """pivots runs the career-change pattern without IGNORECASE on lower-cased sentences: same matches."""
+    career = lexicon()["targets"]["career"]
+    folded, ignoring = re.compile(career), re.compile(career, re.I)
+    checked = 0
+    for text in _fixture_sentences()[::5]:  # (already lower-cased)
+        found = [m.span() for m in folded.finditer(text)]
+        assert found == [m.span() for m in ignoring.finditer(text)], text
+        checked += bool(found)
+    assert checked > 100
+    # and on mixed case, the lower-cased text finds what IGNORECASE finds in the original
+    original = "Long term I want to BECOME a Paramedic, then Move Into teaching."
+    assert [m.span() for m in folded.finditer(original.lower())] == [
+        m.span() for m in ignoring.finditer(original)
+    ]
