@@ -229,7 +229,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
             ):
                 continue
             if word_stems(name) & role_words or _TITLE_IN_NAME.search(name):
-                continue  # "Vice President of Regulatory Affairs": a title in the role's own field
+                continue  # a title ("Vice President of Regulatory Affairs", "Chief ... Officer"), not an employer
             if not negated(s, s.start + m.start()):
                 return Hit("company", s.index, s.start + m.start(), s.start + m.end(), m.group(0))
         # a target in a record ("Working in a care home I sat with families") is background

@@ -55,7 +55,7 @@ _PATH = re.compile(
 _MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\b", re.I)
 # a plan laid out year by year ("Year 3: Head of Security Operations", "by year five")
 _YEAR_LABEL = re.compile(
-    r"(?:^\W*|\bby\s+|\bin\s+)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*[:)\-–.]|\s*$)?",
+    r"(?:^\W*|\bby\s+|\bin\s+)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     re.I,
 )
 
@@ -107,6 +107,11 @@ def _number_words() -> dict[str, float]:
     return {k: float(v) for k, v in lexicon()["timeframes"]["numbers"].items()}
 
 
+def _amount(word: str, numbers: dict[str, float]) -> float:
+    """A count in digits or words ("18", "eighteen", "a couple of")."""
+    return float(word) if word[0].isdigit() else numbers.get(word.lower(), 1.0)
+
+
 def parse_years(text: str, today: date | None = None, age: float | None = None) -> float | None:
     """The shortest timeframe a sentence names, in years; None when it names none. `age` is the
     candidate's, for deadlines given as ages ("CEO by thirty")."""
@@ -116,16 +121,14 @@ def parse_years(text: str, today: date | None = None, age: float | None = None) 
         if _RULED_OUT.search(text, 0, m.start()):
             continue  # "more like a twenty-year goal than a five-year one": the five is what it is not
         amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        value = float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0)
+        value = _amount(amount, numbers)
         unit = unit.lower()
         found.append(
             value / 12 if unit.startswith("month") else value * 10 if unit.startswith("decade") else value
         )
     for m in _MONTH_RANGE.finditer(text):  # a plan laid out as "Months 7-12: store manager"
         found.append(int(m.group(2)) / 12)
-    for m in _YEAR_LABEL.finditer(text):
-        amount = m.group(1)
-        found.append(float(amount) if amount[0].isdigit() else numbers.get(amount.lower(), 1.0))
+    found += [_amount(m.group(1), numbers) for m in _YEAR_LABEL.finditer(text)]
     if _SOON.search(text):
         found.append(1.0)
     this_year = (today or date.today()).year
