@@ -602,6 +602,127 @@ CASES = [
         present=("misaligned_goal",),
     ),
     _case(
+        "a title inside advice the candidate rejects is no claim",
+        'My tutor told us to say "I want to be running the company in five years" because it shows drive. I '
+        "don't think that's true for me. Over the next two years I want to get good at month-end "
+        "reconciliations, and I've started the AAT Level 3 course.",
+        level="intern",
+        title="Finance Intern",
+        industry="accounting",
+        absent=("unrealistic_timeline",),
+    ),
+    _case(
+        "an assistant manager is the seat below a manager",
+        "After graduation I'd like to come back as an assistant store manager. I've run the stockroom on "
+        "Saturdays for a year and I'm halfway through the retail operations certificate.",
+        level="intern",
+        title="Retail Summer Intern",
+        industry="retail",
+        absent=("unrealistic_timeline",),
+    ),
+    _case(
+        "pay words in the role's own title are the work",
+        "I want to grow your mortgages book with first-time buyers: I built the last bank's mortgage "
+        "calculator campaign, and next I'd like to own the mortgages email programme here.",
+        level="mid",
+        title="Marketing Manager, Mortgages",
+        industry="retail banking",
+        absent=("paycheck_only",),
+    ),
+    _case(
+        "in the meantime, being a good intern is not an exit",
+        "I want to find out whether trial monitoring suits me; I've done the GCP training already. In the "
+        "meantime, I'd like to be the intern who keeps the trial master file tidy.",
+        level="intern",
+        title="Clinical Trial Assistant Intern",
+        industry="clinical research",
+        absent=("stepping_stone", "misaligned_goal"),
+    ),
+    _case(
+        "a milestone month names the timeframe",
+        "Months 1-3: learn the ward routines and get my IV competencies signed off. By month 12 I expect to be "
+        "the ward manager, running the rota and the budget.",
+        title="Newly Qualified Staff Nurse",
+        industry="acute hospital care",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "the CEO's chair is the CEO's seat",
+        "Next year I'd like to lead the pricing workstream, and within two years I want the CEO's chair. I "
+        "don't think a business like this needs a long apprenticeship at the top.",
+        level="mid",
+        title="Pricing Analyst",
+        industry="insurance",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "a title on its own answers the five-year question",
+        "Honestly? Director of Engineering. I learn fast and I'm not shy about taking on more.",
+        level="intern",
+        title="Software Engineering Intern",
+        question="Where do you see yourself in five years?",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "another career named first, then claimed",
+        "I'm good at payroll and I'll keep the runs accurate, but nursing is where I want to end up: I start an "
+        "access course in September.",
+        title="Payroll Administrator",
+        industry="payroll services",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "a part of this job named first is not another career",
+        "The supplier-contracts side is where I want to grow: in two years I'd like to run the renewals for our "
+        "top twenty suppliers myself.",
+        level="mid",
+        title="Procurement Officer",
+        industry="food distribution",
+        absent=("misaligned_goal",),
+    ),
+    _case(
+        "seeing oneself running a venture in another field",
+        "In five years I see myself running a surf school in Cornwall. I've done my instructor level 1 and I "
+        "teach on weekends.",
+        title="Audit Associate",
+        industry="accounting",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "joining the army is another career",
+        "My goal is to join the army as an officer; I have my selection weekend in March. Until then I'd work "
+        "every shift you give me.",
+        title="Retail Assistant",
+        industry="supermarkets",
+        present=("misaligned_goal", "stepping_stone"),
+        band="weak",
+    ),
+    _case(
+        "goals as slogans, no plan",
+        "Ownership. Innovation. Operational excellence. That's what gets me up in the morning.",
+        level="senior",
+        title="Plant Manager",
+        industry="packaging manufacturing",
+        present=("vague",),
+        absent=("off_topic", "no_goals"),
+    ),
+    _case(
+        "a goal packed with buzzwords",
+        "My goal is to unlock synergies across the portfolio and build a best-in-class, high-performing culture "
+        "that delivers transformational value. I'm passionate about excellence.",
+        level="executive",
+        title="Chief Operating Officer",
+        industry="logistics",
+        present=("vague",),
+        absent=("off_topic",),
+    ),
+    _case(
+        "waiting for something better",
+        "I'd like to get better at B2B campaigns here. To be honest, if something better comes up in a year I'd "
+        "probably look at it.",
+        present=("stepping_stone",),
+    ),
+    _case(
         "the board's goals instead of one's own",
         "I don't think my personal goals really matter at this level. My goals are the company's goals: tell me "
         "the plan and I'll deliver it.",

@@ -87,6 +87,8 @@ class Analysis:
     overlap: list[Hit] = field(default_factory=list)
     target_rung: float | None = None
     timeline_years: float | None = None
+    # flags the answer states in so many words: the calibration keeps them (calibration.calibrate)
+    firm: frozenset[FlagCode] = frozenset()
     _concrete: int | None = None
 
     @property
@@ -167,6 +169,12 @@ def _specificity(text: str, exclude: str = "") -> int:
             text = text.replace(name, "")
     text = _BUZZ.sub("", text)
     return len(_SPECIFIC.findall(text))
+
+
+def _names_the_role(text: str, role_words: set[str]) -> bool:
+    """The words are the role's own ("mortgages" for a mortgages marketer is the work, not the motive)."""
+    stems = word_stems(text)
+    return bool(stems) and stems <= role_words
 
 
 def _in_quotes(hit: Hit, spans: list[tuple[int, int]]) -> bool:
@@ -297,10 +305,12 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         flags["no_goals"] = None
 
     # paycheck_only: money or security as the whole motivation
+    role = a.request.role
+    role_words = word_stems(" ".join(filter(None, [role.title, role.industry])))
     pay = [
         h
         for h in _own_flag_hits(a, "paycheck", quotes)
-        if not matches("flags", "paycheck_not", a.sentence_of(h))
+        if not matches("flags", "paycheck_not", a.sentence_of(h)) and not _names_the_role(h.text, role_words)
     ]
     pay_in = {h.sentence for h in pay}
     interest = a.count("authentic") + a.count("steps") + a.count("growth") + a.count("value")
@@ -350,17 +360,31 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
             del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
         if "stepping_stone" not in flags and (interim := _own_flag_hits(a, "interim", quotes)):
             flags["stepping_stone"] = interim[0]  # "...and I'd give you my best until then": an exit as well
+    if "stepping_stone" in flags and _own_flag_hits(a, "firm_exit", quotes):
+        a.firm = a.firm | {"stepping_stone"}  # the stay and the exit in so many words: no doubt left
 
     # unrealistic_timeline: rungs to climb versus the years named
-    check_timeline(a, rubric)
+    check_timeline(a, rubric, quotes)
 
     # no goal stated: engaging with the question without answering it is no_goals; talking about
     # something else (strengths, past duties, opinions) is off_topic
     plans = [h for h in a.hits.get("goal", []) if not is_record(a.sentence_of(h).text)]
+    slogans = a.count("vague") >= 2  # in two sentences or more
+    phrases = len(a.hits.get("vague", []))  # buzzwords, however packed
     if a.own and not plans and not flags:
         engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
-        flags["no_goals" if engaged else "off_topic"] = None
-    elif a.count("goal") <= 1 and not flags and (other := _own_flag_hits(a, "other_question", quotes)):
+        evasive = any(_EVASIVE.search(s.text) for s in a.own)
+        if a.count("vague") and not a.count("steps") and not evasive:
+            # "Leadership. Innovation. Operational excellence.": goals as slogans
+            flags["vague"] = a.first("vague")
+        else:
+            flags["no_goals" if engaged else "off_topic"] = None
+    elif (
+        a.count("goal") <= 1
+        and not flags
+        and phrases < 3  # "...and my track record speaks for itself" closes slogans, not another answer
+        and (other := _own_flag_hits(a, "other_question", quotes))
+    ):
         flags["off_topic"] = other[0]  # "My top three strengths are...": the answer to another question
 
     # vague: goals without steps or specifics
@@ -378,7 +402,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         generic = a.count("vague") >= 1 or (
             _specificity(own_text, a._role_names) == 0 and not a.overlap and not next_here
         )
-        if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and a.count("vague") >= 2)):
+        wordy = steps <= 2 and phrases >= 4  # "drive transformational value... unlocking synergies"
+        if a.count("goal") and ((steps == 0 and generic) or (steps == 1 and slogans) or wordy):
             flags["vague"] = a.first("vague") or a.first("goal")
 
 
@@ -389,6 +414,8 @@ _EXPLORING = re.compile(
     r"\bnot sure yet (if|whether) i'?d\b|\bhelps? me (figure|work) (that|it) out\b",
     re.I,
 )
+# Declining to answer ("it really depends", "who knows"): no goals, not goals put vaguely.
+_EVASIVE = re.compile(r"\b(it (all |really )?depends|who knows|open to anything|hard to (say|predict)|no idea)\b", re.I)
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
 _PREPOSITION = re.compile(r"\s(at|with|in|into|for|to)\s", re.I)
 _ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)
@@ -402,7 +429,7 @@ _HERE_AFTER = re.compile(
 )
 _OWN_VENTURE = re.compile(r"\b(of my own|my own \w+)\b", re.I)
 _ABOUT_GOALS = re.compile(
-    r"\b(goals?|(my|any|a|the|no|future) plans?|plan (for|ahead)|planning (for|ahead|my)|\w+[- ]year plans?|five years|5 years|future|short[- ]term|long[- ]term|ambitions?|"
+    r"\b(goals?|(my|any|a|the|no|future) plans?|plan (for|ahead)|planning (for|ahead|my)|plan (that|so|too) far( ahead)?|\w+[- ]year plans?|five years|5 years|future|short[- ]term|long[- ]term|ambitions?|"
     r"down the (track|road|line)|where i'?ll be|next step)\b|\btop (three|3|two)\s*\?",
     re.I,
 )

@@ -190,6 +190,14 @@ def _targets() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     return re.compile(career, re.I), re.compile(career), re.compile(lexicon()["targets"]["company"])
 
 
+_PART_OF = re.compile(r"\b(side|part|end|aspect|bit|half)\b", re.I)
+
+
+@cache
+def _named_first() -> re.Pattern[str]:
+    return re.compile(lexicon()["targets"]["named_first"], re.I)
+
+
 @cache
 def _admitted() -> re.Pattern[str]:
     return re.compile(lexicon()["targets"]["admitted"], re.I)
@@ -246,9 +254,22 @@ def find_misaligned(a: Analysis) -> Hit | None:
                 continue  # "a learning officer at a museum like this one": the role itself
             # "a machine learning engineer": the field is in the qualifier, not in the generic job word
             tail_fields = fields_in(_GENERIC_JOB.sub(" ", tail), a.answer_fields)
+            # the words right after the verb name the field ("venture capital and back fintech founders"),
+            # unless the rest is the role's own ("specialise in sports rehab" for a physiotherapist)
+            head_fields = fields_in(_GENERIC_JOB.sub(" ", " ".join(tail.split()[:3])), a.answer_fields)
+            if head_fields and not (head_fields & adjacent or tail_fields & a.role_fields):
+                tail_fields = head_fields
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])
+        # "finance is where I want to end up": the goal is the clause before the claim
+        for m in _named_first().finditer(s.text) if plan and a.role_fields else ():
+            head = _CLAUSE_END.split(s.text[max(0, m.start() - 60) : m.start()])[-1]
+            head_fields = fields_in(_GENERIC_JOB.sub(" ", head), a.answer_fields)
+            part = _PART_OF.search(head)  # "the supplier-contract side is where I": a part of this job
+            if head_fields and not (head_fields & adjacent or part) and not (word_stems(head) & role_words):
+                start = s.start + m.start() - len(head)
+                return Hit("misaligned", s.index, start, s.start + m.end(), s.text[m.start() - len(head) : m.end()])
     for s in a.own:  # "I know this role is in payroll, but...": the candidate says the goal lies elsewhere
         said = _admitted().search(s.text)
         if said and not negated(s, s.start + said.start()):

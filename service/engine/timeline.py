@@ -8,11 +8,12 @@ ladder of rungs, the years they name are parsed, and the climb is compared with 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING
 
-from service.engine.text import Hit, lexicon
+from service.engine.text import Hit, candidates, find_hits, lexicon, negated
 from service.rubric import Rubric
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ _PATH = re.compile(
 
 
 _MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})\b", re.I)
+# a month count as a milestone ("by month 18 I'd expect to be Executive Editor")
+_BY_MONTH = re.compile(r"\b(?:by|in|at|from)\s+month\s+(\d{1,2})\b", re.I)
 # a plan laid out year by year ("Year 3: Head of Security Operations", "by year five")
 _YEAR_LABEL = re.compile(
     r"(?:^\W*|\bby\s+|\bin\s+)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b",
@@ -128,6 +131,7 @@ def parse_years(text: str, today: date | None = None, age: float | None = None) 
         )
     for m in _MONTH_RANGE.finditer(text):  # a plan laid out as "Months 7-12: store manager"
         found.append(int(m.group(2)) / 12)
+    found += [int(m.group(1)) / 12 for m in _BY_MONTH.finditer(text)]
     found += [_amount(m.group(1), numbers) for m in _YEAR_LABEL.finditer(text)]
     if _SOON.search(text):
         found.append(1.0)
@@ -159,7 +163,7 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
                 and re.search(rf"\b{re.escape(m.group(0).lower())}\b", next_of)
             ):
                 continue  # "principal" for an assistant principal: the role's own next step
-            if _NOT_THE_RUNG.match(folded, m.end()):
+            if _NOT_THE_RUNG.match(folded, m.end()) or (rung == 3 and _DEPUTY.search(folded, 0, m.start())):
                 continue  # "supervisor trainee", "running the firm's legal technology": not that seat
             before = text[max(0, m.start() - 30) : m.start()]
             if (
@@ -170,6 +174,7 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
                     or not (
                         _ASPIRE.search(before)
                         or _ASPIRE_AT.match(text[m.start() :])
+                        or _SEAT.match(folded, m.end())  # "I want the CEO's chair"
                         or len(text) < 25
                         or _LIST_ITEM.search(before)  # "3. creative director within two years"
                         or (_CHAIN.search(before) and _ASPIRE.search(text[: m.start()].split(",")[0] + " "))
@@ -181,7 +186,11 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
     return best
 
 
-_NOT_THE_RUNG = re.compile(r"\s*(trainee|apprentice|in training)\b|['’]s\b")
+# ("the CEO's chair" is the seat itself, "the editor's desk" is not)
+_NOT_THE_RUNG = re.compile(r"\s*(trainee|apprentice|in training)\b|['’]s\b(?!\s+(chair|seat|job|role|office|position)\b)")
+_SEAT = re.compile(r"['’]s\s+(chair|seat|job|role|office|position)\b")
+# "an assistant residence manager": the seat below a manager (an assistant principal or director is senior)
+_DEPUTY = re.compile(r"\b(assistant|deputy|trainee|junior)\s+([\w-]+\s+){0,2}$")
 # "an associate, maybe heading toward VP": a hedged direction, not a seat to reach in the timeframe
 _HEDGED_DIRECTION = re.compile(
     r"\b(maybe|perhaps|possibly|eventually)\s+(heading|working|moving)\s+towards?\s*$", re.I
@@ -237,7 +246,27 @@ def _years_near_title(text: str, rung: float, age: float | None = None) -> float
     return parse_years(text, age=age)
 
 
-def check_timeline(a: Analysis, rubric: Rubric) -> None:
+def check_timeline(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]] = ()) -> None:
+    """Flag unrealistic_timeline for the first title aimed at too fast, or a business outcome promised within
+    18 months; `quotes` (offsets in the answer) hold words someone else said ("my lecturer told us to say
+    'running the firm in five years'")."""
+    _check_titles(a, rubric, quotes)
+    screen = candidates("flags", "moonshot", a.request.answer)
+    if "unrealistic_timeline" in a.flags or screen == []:
+        return
+    for s in a.own:
+        for h in find_hits("moonshot", "flags", s, screen):
+            years = parse_years(s.text)
+            outside = not any(start <= h.start < end for start, end in quotes)
+            if years is not None and years <= MOONSHOT_YEARS and outside and not negated(s, h.start, h.end):
+                a.flags["unrealistic_timeline"] = h
+                return
+
+
+MOONSHOT_YEARS = 1.5  # "within eighteen months": a listing or a tripled revenue is years of work
+
+
+def _check_titles(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]]) -> None:
     level = a.request.role.level
     current = float(lexicon()["levels"][level])
     # a title can name a lower management seat than the level suggests: an executive-level director is not
@@ -271,7 +300,9 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
                     if years is not None:
                         break
         if years is None:
-            if five_year_question and re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I):
+            if five_year_question and (
+                re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I) or len(s.text.split()) <= 4
+            ):  # "Head of Content.": a title on its own is the answer to the question
                 years = 5.0
             elif SHORT_TERM.search(s.text):
                 years = 2.0
@@ -285,6 +316,9 @@ def check_timeline(a: Analysis, rubric: Rubric) -> None:
             low = s.folded or s.text
             m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
             assert m is not None
+            at = s.start + m.start()
+            if any(start <= at < end for start, end in quotes):
+                continue  # the title sits inside someone else's words
             a.flags["unrealistic_timeline"] = Hit(
                 "unrealistic", s.index, s.start + m.start(), s.start + m.end(), s.text[m.start() : m.end()]
             )
