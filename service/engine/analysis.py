@@ -42,7 +42,9 @@ SIGNALS = (
     "hedge",
 )
 _LEAVE_WEAK = re.compile(  # (not as a noun's modifier: "the switching journey", "the exit interviews")
-    r"(?<!\bthe )\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b",
+    # nor others leaving: "I kept noticing curly clients leaving unhappy"
+    r"(?<!\bthe )(?<!clients )(?<!customers )(?<!people )(?<!staff )(?<!patients )(?<!guests )(?<!members )"
+    r"(?<!users )(?<!players )(?<!tenants )(?<!others )\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b",
     re.I,
 )
 _LEAVE_OK = re.compile(
@@ -352,12 +354,13 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         bridged = a.count("bridge") > 0
     if misaligned is not None and not bridged:
         flags["misaligned_goal"] = misaligned
-        if (
-            flagged_first is not None
-            and all(h.sentence == misaligned.sentence for h in stepping)
-            and _OWN_VENTURE.search(a.sentence_of(misaligned).text)
-        ):
-            del flags["stepping_stone"]  # "a small place of my own" in another field: one problem, not two
+        # "a small studio of my own" in the other field: one problem, not two
+        venture_only = all(h.sentence == misaligned.sentence or _OWN_VENTURE.search(h.text) for h in stepping)
+        names_venture = _OWN_VENTURE.search(a.sentence_of(misaligned).text) or any(
+            _OWN_VENTURE.search(h.text) for h in stepping
+        )
+        if flagged_first is not None and venture_only and names_venture:
+            del flags["stepping_stone"]
         if "stepping_stone" not in flags and (interim := _own_flag_hits(a, "interim", quotes)):
             flags["stepping_stone"] = interim[0]  # "...and I'd give you my best until then": an exit as well
     if "stepping_stone" in flags and _own_flag_hits(a, "firm_exit", quotes):

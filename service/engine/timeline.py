@@ -58,7 +58,7 @@ _MONTH_RANGE = re.compile(r"\b(?:months?|mo\.?)\s*(\d{1,2})\s*[-–]\s*(\d{1,2})
 _BY_MONTH = re.compile(r"\b(?:by|in|at|from)\s+month\s+(\d{1,2})\b", re.I)
 # a plan laid out year by year ("Year 3: Head of Security Operations", "by year five")
 _YEAR_LABEL = re.compile(
-    r"(?:^\W*|\bby\s+|\bin\s+)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b",
+    r"(?:^\W*|\bby\s+|\bin\s+|,\s*)year\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\b",
     re.I,
 )
 
@@ -206,6 +206,7 @@ _ASPIRE = re.compile(
 # A title that opens a list item or follows a label is the item's goal ("2) CFO within two years", "Months 7-12: store manager").
 _LIST_ITEM = re.compile(
     r"^\W*(((one|two|three|first|second|third|finally|lastly|\d+)\W+)|(\w+\s+){0,3}\d+\s*[-–]\s*\d+\s*:\s*|"
+    r"(\w+[\s,]+){0,3}(year|month|phase|stage|step)\s+\w+\s*:\s*|"  # "Goal three, year three: CEO of the group"
     r"(short|long|longer)[- ]term\W+)?"
     r"((?!(the|my|our|your|his|her|their|this|that|a|an)\b)[a-z]+[- ]){0,2}$",
     re.I,
