@@ -376,8 +376,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
     phrases = len(a.hits.get("vague", []))  # buzzwords, however packed
     if a.own and not plans and not flags:
         engaged = any(_ABOUT_GOALS.search(s.text) for s in a.own)
-        evasive = any(_EVASIVE.search(s.text) for s in a.own)
-        if a.count("vague") and not a.count("steps") and not evasive:
+        declines = any(_EVASIVE.search(s.text) for s in a.own)
+        if a.count("vague") and not a.count("steps") and not declines:
             # "Leadership. Innovation. Operational excellence.": goals as slogans
             flags["vague"] = a.first("vague")
         else:
@@ -418,7 +418,9 @@ _EXPLORING = re.compile(
     re.I,
 )
 # Declining to answer ("it really depends", "who knows"): no goals, not goals put vaguely.
-_EVASIVE = re.compile(r"\b(it (all |really )?depends|who knows|open to anything|hard to (say|predict)|no idea)\b", re.I)
+_EVASIVE = re.compile(
+    r"\b(it (all |really )?depends|who knows|open to anything|hard to (say|predict)|no idea)\b", re.I
+)
 _GOAL_AGAIN = re.compile(r"\b(i|i'?m|i'?d|i'?ll|my)\b", re.I)  # the candidate speaking again after a note
 _PREPOSITION = re.compile(r"\s(at|with|in|into|for|to)\s", re.I)
 _ORG_NOUNS = re.compile(r"\b(brands?|compan(y|ies)|business(es)?|groups?|firms?|organi[sz]ations?)\b", re.I)

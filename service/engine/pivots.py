@@ -269,7 +269,9 @@ def find_misaligned(a: Analysis) -> Hit | None:
             part = _PART_OF.search(head)  # "the supplier-contract side is where I": a part of this job
             if head_fields and not (head_fields & adjacent or part) and not (word_stems(head) & role_words):
                 start = s.start + m.start() - len(head)
-                return Hit("misaligned", s.index, start, s.start + m.end(), s.text[m.start() - len(head) : m.end()])
+                return Hit(
+                    "misaligned", s.index, start, s.start + m.end(), s.text[m.start() - len(head) : m.end()]
+                )
     for s in a.own:  # "I know this role is in payroll, but...": the candidate says the goal lies elsewhere
         said = _admitted().search(s.text)
         if said and not negated(s, s.start + said.start()):

@@ -187,7 +187,9 @@ def rung_of(text: str, aimed: bool = False, next_of: str = "") -> float | None:
 
 
 # ("the CEO's chair" is the seat itself, "the editor's desk" is not)
-_NOT_THE_RUNG = re.compile(r"\s*(trainee|apprentice|in training)\b|['’]s\b(?!\s+(chair|seat|job|role|office|position)\b)")
+_NOT_THE_RUNG = re.compile(
+    r"\s*(trainee|apprentice|in training)\b|['’]s\b(?!\s+(chair|seat|job|role|office|position)\b)"
+)
 _SEAT = re.compile(r"['’]s\s+(chair|seat|job|role|office|position)\b")
 # "an assistant residence manager": the seat below a manager (an assistant principal or director is senior)
 _DEPUTY = re.compile(r"\b(assistant|deputy|trainee|junior)\s+([\w-]+\s+){0,2}$")
@@ -302,7 +304,8 @@ def _check_titles(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]]
                         break
         if years is None:
             if five_year_question and (
-                re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I) or len(s.text.split()) <= 4
+                re.search(r"\b(see myself|be|become|in five|in 5)\b", s.text, re.I)
+                or len(s.text.split()) <= 4
             ):  # "Head of Content.": a title on its own is the answer to the question
                 years = 5.0
             elif SHORT_TERM.search(s.text):
