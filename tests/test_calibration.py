@@ -40,6 +40,15 @@ def test_grams_are_words_and_bigrams_lower_cased() -> None:
     assert grams("Own the Pipeline") == {"own", "the", "pipeline", "own the", "the pipeline"}
 
 
+def test_formatting_makes_no_word_pairs_that_prose_would_not() -> None:
+    noisy = grams("my top 3 🎯\n- own the newsletter (halfway there 📈)\n- lead a team 🙂")
+    prose = grams("My top three. Own the newsletter, halfway there. Lead a team.")
+    assert "own the" in noisy and "lead a" in noisy
+    assert not {"top own", "newsletter halfway", "there lead"} & noisy  # no pairs across breaks
+    assert noisy <= prose  # the bullets, digits and emojis add nothing that prose lacks
+    assert grams("I’m here") == grams("I'm here")  # typographic apostrophes are apostrophes
+
+
 def test_features_read_the_engine_the_flags_the_level_and_own_words_only() -> None:
     a = _analysis('My manager always said "chase the money". I want to own the enterprise pipeline here.')
     f = features(a, 3.0)

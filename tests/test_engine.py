@@ -794,6 +794,66 @@ CASES = [
         present=("unrealistic_timeline",),
     ),
     _case(
+        "the role's field is not where the candidate sees themselves",
+        "I'll keep the payroll runs accurate while I'm here, but payroll isn't where I see myself: I've applied "
+        "for paramedic training next spring.",
+        title="Payroll Administrator",
+        industry="payroll services",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "a seat in parliament is another career",
+        "In five years I plan to be an MP. I'm already on the local party's shortlist, and a ward manager's "
+        "post would show voters I can run something.",
+        level="senior",
+        title="Ward Manager",
+        industry="acute hospital care",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "a consultancy's own field, not every client's",
+        "Long term I want to move into investment banking; the earning potential is on another level.",
+        level="mid",
+        title="Occupational Psychologist",
+        industry="workplace psychology consultancy",
+        present=("misaligned_goal",),
+    ),
+    _case(
+        "a year-by-year plan that climbs a rung a year",
+        "Year one: learn the floor. Year two: shift manager. Year three: site manager. Year four: regional "
+        "operations director. Year five: managing director of the group.",
+        title="Warehouse Operative",
+        industry="logistics",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "the role seen as a chapter before moving on",
+        "I see this role as a really useful chapter. For two years I'd learn your interlocking kit, and after "
+        "that I'd take that experience into contracting, where the day rates are better.",
+        level="mid",
+        title="Signalling Technician",
+        industry="rail",
+        present=("stepping_stone",),
+    ),
+    _case(
+        "a fixed stay given to the role",
+        "I'd give this role two years to build a profile and win some visible mandates; after that I see "
+        "myself on a few boards as a non-executive.",
+        level="executive",
+        title="Tax Partner",
+        industry="tax advisory",
+        present=("stepping_stone",),
+    ),
+    _case(
+        "doubling revenue in the first year",
+        "Short term, I'll double revenue in my first year. Long term, I want this to be the largest group of "
+        "its kind in Europe.",
+        level="executive",
+        title="Chief Executive",
+        industry="road infrastructure",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
         "the board's goals instead of one's own",
         "I don't think my personal goals really matter at this level. My goals are the company's goals: tell me "
         "the plan and I'll deliver it.",

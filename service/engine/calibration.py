@@ -33,14 +33,21 @@ if TYPE_CHECKING:
 
 # The weak/adequate line: a calibrated score at or above it overrules the rules' serious flags.
 OVERRULE_AT = 2.5
-FEATURES_VERSION = 2  # bump when `features` changes: a stored calibration of another version is not used
+FEATURES_VERSION = 3  # bump when `features` changes: a stored calibration of another version is not used
 _TOKEN = re.compile(r"[a-z']+")
+# Two-word sequences stay inside a phrase: punctuation, digits, bullets, emojis and line breaks end it, so
+# formatting ("- own the newsletter 🙂\n- lead a team") makes no pairs that plain prose would not.
+_PHRASE_BREAK = re.compile(r"[^a-z' ]+")
 
 
 def grams(text: str) -> set[str]:
-    """The words and two-word sequences of a text, lower-cased."""
-    words = _TOKEN.findall(text.lower())
-    return {*words, *(f"{a} {b}" for a, b in pairwise(words))}
+    """The words and the two-word sequences within phrases of a text, lower-cased."""
+    out: set[str] = set()
+    for phrase in _PHRASE_BREAK.split(text.lower().replace("’", "'")):
+        words = _TOKEN.findall(phrase)
+        out.update(words)
+        out.update(f"{a} {b}" for a, b in pairwise(words))
+    return out
 
 
 def features(a: Analysis, overall: float) -> dict[str, float]:

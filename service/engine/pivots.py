@@ -206,7 +206,10 @@ def _admitted() -> re.Pattern[str]:
 def neighbourhood(a: Analysis) -> set[str]:
     """The role's fields of work and their neighbours."""
     adjacent: set[str] = set(a.role_fields)
-    for f in a.role_fields:
+    # consulting is a way of working, not a field: a workplace-psychology consultancy neighbours psychology's
+    # fields, not every client industry
+    spread = a.role_fields - {"consulting"} or a.role_fields
+    for f in spread:
         adjacent.update(lexicon()["fields_adjacent"].get(f, []))
     return adjacent
 

@@ -39,7 +39,7 @@ _SOON = re.compile(
     r"\b(by|before|until)\s+(the end of\s+)?(next|this|the|my)?\s*(year(?!\s+(\d|one|two|three|four|five|six|seven|eight|nine|ten)\b)|summer|spring|fall|autumn|winter|quarter|internship|program)\b|\bnext year\b|"
     r"\bwithin (a|the) year\b|\bthis year\b|\bright away\b|\bimmediately\b|\bsoon\b|\bquickly\b|\bfast[- ]track\b|"
     r"\bright after (graduat\w+|school|my internship|this internship|college)\b|\bstraight (into|to|out of)\b|\bin no time\b|"
-    r"\bwithin my first (year|few months|months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
+    r"\b(within|in|during) my first (year|few months|months|twelve months)\b|\bnot long after\b|\bafter (graduat\w+|my internship|this internship)\b|"
     r"\bby my (first|second|next) (performance |annual )?review\b|\b(in|within) (one|two|three|1|2|3)\s*[.!]|"
     r"\binside of a year\b|\bby the end of year (one|two|1|2)\b",
     re.I,
@@ -266,6 +266,8 @@ def check_timeline(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]
                 return
 
 
+PACE = 0.5  # three rungs or more in half the usual years is unrealistic (0.6 turned strong dev answers weak)
+LABELLED_PACE = 0.6
 MOONSHOT_YEARS = 1.5  # "within eighteen months": a listing or a tripled revenue is years of work
 
 
@@ -316,7 +318,10 @@ def _check_titles(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]]
         if a.target_rung is None or rung > a.target_rung:
             a.target_rung, a.timeline_years = rung, years
         needed = gap * per_rung
-        if (gap >= 3 and years <= 0.5 * needed) or (gap >= 2 and years <= 1):
+        # a plan laid out year by year that climbs a rung a year or so ("Year four: head of retail. Year five:
+        # managing director") is held to a little more than half the usual pace
+        pace = LABELLED_PACE if _YEAR_LABEL.search(s.text) or _BY_MONTH.search(s.text) else PACE
+        if (gap >= 3 and years <= pace * needed) or (gap >= 2 and years <= 1):
             low = s.folded or s.text
             m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
             assert m is not None
