@@ -259,9 +259,10 @@ def find_misaligned(a: Analysis) -> Hit | None:
             tail_fields = fields_in(_GENERIC_JOB.sub(" ", tail), a.answer_fields)
             # the words right after the verb name the field ("venture capital and back fintech founders"),
             # unless the rest is the role's own ("specialise in sports rehab" for a physiotherapist)
-            head_fields = fields_in(_GENERIC_JOB.sub(" ", " ".join(tail.split()[:3])), a.answer_fields)
-            if head_fields and not (head_fields & adjacent or tail_fields & a.role_fields):
-                tail_fields = head_fields
+            if tail_fields & adjacent and not tail_fields & a.role_fields:  # only then can the head decide
+                head_fields = fields_in(_GENERIC_JOB.sub(" ", " ".join(tail.split()[:3])), a.answer_fields)
+                if head_fields and not head_fields & adjacent:
+                    tail_fields = head_fields
             if tail_fields and not (tail_fields & adjacent) and not negated(s, s.start + m.start()):
                 end = min(len(s.text), m.end() + 60)
                 return Hit("misaligned", s.index, s.start + m.start(), s.start + end, s.text[m.start() : end])

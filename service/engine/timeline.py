@@ -267,11 +267,12 @@ def check_timeline(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]
 
 
 PACE = 0.5  # three rungs or more in half the usual years is unrealistic (0.6 turned strong dev answers weak)
-LABELLED_PACE = 0.6
+LABELLED_PACE = 0.6  # a plan laid out year by year, a rung a year or so (dev: 5 answers better, none worse)
 MOONSHOT_YEARS = 1.5  # "within eighteen months": a listing or a tripled revenue is years of work
 
 
 def _check_titles(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]]) -> None:
+    """The rungs the candidate aims at against the years they name: the first climb too fast is flagged."""
     level = a.request.role.level
     current = float(lexicon()["levels"][level])
     # a title can name a lower management seat than the level suggests: an executive-level director is not
