@@ -260,10 +260,19 @@ def check_timeline(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]
     for s in a.own:
         for h in find_hits("moonshot", "flags", s, screen):
             years = parse_years(s.text)
-            outside = not any(start <= h.start < end for start, end in quotes)
-            if years is not None and years <= MOONSHOT_YEARS and outside and not negated(s, h.start, h.end):
+            if (
+                years is not None
+                and years <= MOONSHOT_YEARS
+                and not _quoted(h.start, quotes)
+                and not negated(s, h.start, h.end)
+            ):
                 a.flags["unrealistic_timeline"] = h
                 return
+
+
+def _quoted(offset: int, quotes: Sequence[tuple[int, int]]) -> bool:
+    """The answer offset lies inside words someone else said."""
+    return any(start <= offset < end for start, end in quotes)
 
 
 PACE = 0.5  # three rungs or more in half the usual years is unrealistic (0.6 turned strong dev answers weak)
@@ -327,7 +336,7 @@ def _check_titles(a: Analysis, rubric: Rubric, quotes: Sequence[tuple[int, int]]
             m = next(p.search(low) for p, r in _ladder() if r >= rung and p.search(low))
             assert m is not None
             at = s.start + m.start()
-            if any(start <= at < end for start, end in quotes):
+            if _quoted(at, quotes):
                 continue  # the title sits inside someone else's words
             a.flags["unrealistic_timeline"] = Hit(
                 "unrealistic", s.index, s.start + m.start(), s.start + m.end(), s.text[m.start() : m.end()]
