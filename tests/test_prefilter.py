@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from service.engine.prefilter import LiteralIndex, may_match, required_literals
-from service.engine.text import lexicon, literal_index, sentences
+from service.engine.pivots import fields_in
+from service.engine.prefilter import LiteralIndex, may_match, required_literals, top_level_alternatives
+from service.engine.text import field_patterns, lexicon, literal_index, sentences
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "career_goals"
 
@@ -105,3 +106,36 @@ def test_career_wording_matches_the_same_on_lower_cased_text() -> None:
     assert [m.span() for m in folded.finditer(original.lower())] == [
         m.span() for m in ignoring.finditer(original)
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"a|b(c|d)|e", ["a", "b(c|d)", "e"]),
+        (r"[|]x|y", ["[|]x", "y"]),  # "|" inside a class does not split
+        (r"[]|]x|y", ["[]|]x", "y"]),  # nor after a leading "]" that the class takes literally
+        (r"[^]|]x|y", ["[^]|]x", "y"]),
+        (r"\||z", ["\\|", "z"]),  # an escaped bar is a literal
+        (r"(?<!bio)tech\b|(a|b)", ["(?<!bio)tech\\b", "(a|b)"]),
+        (r"plain", ["plain"]),
+    ],
+)
+def test_top_level_alternatives(pattern: str, expected: list[str]) -> None:
+    assert top_level_alternatives(pattern) == expected
+
+
+def test_fields_found_by_alternatives_equal_the_whole_patterns_on_every_fixture_answer() -> None:
+    """fields_in searches only the alternatives its literals point to: the fields of the whole patterns."""
+    answers = [
+        json.loads(line)["request"]["answer"]
+        for path in sorted(FIXTURES.glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    seen = 0
+    for answer in answers[::5]:
+        folded = answer.lower()
+        whole = {name for name, (p, _) in field_patterns().items() if p.search(folded)}
+        assert fields_in(answer) == whole, answer
+        seen += len(whole)
+    assert seen > 500

@@ -203,10 +203,11 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
             block_end = -1
             own.append(s)
     hits: dict[str, list[Hit]] = defaultdict(list)
-    screens = {group: candidates("signals", group, answer) for group in SIGNALS}
+    screens = [(group, candidates("signals", group, answer)) for group in SIGNALS]
+    screens = [(group, screen) for group, screen in screens if screen != []]  # no pattern can match: skip
     for s in own:
-        for group in SIGNALS:
-            for h in find_hits(group, "signals", s, screens[group]):
+        for group, screen in screens:
+            for h in find_hits(group, "signals", s, screen):
                 if group in ("goal", "steps", "value", "authentic") or not _in_quotes(h, quotes):
                     hits[group].append(h)
     _list_items_as_goals(answer, own, hits)

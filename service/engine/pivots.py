@@ -18,6 +18,7 @@ from service.engine.text import (
     LOOKS_AHEAD,
     Hit,
     Sentence,
+    field_alternatives,
     field_patterns,
     is_record,
     lexicon,
@@ -168,13 +169,15 @@ def fields_in(text: str, among: frozenset[str] | None = None) -> frozenset[str]:
     """Fields of work whose vocabulary the text uses, optionally only among some (memoised: the same
     sentence is asked about often)."""
     folded = text.lower()
-    if among is None:  # a whole answer or role: find its literals in one pass
-        found = literals_in(folded)
-        return frozenset(
-            name
-            for name, (p, lits) in field_patterns().items()
-            if (lits is None or not lits.isdisjoint(found)) and p.search(folded)
-        )
+    if among is None:  # a whole answer or role: find its literals in one pass, search only where they lead
+        alternatives = field_alternatives()
+        found: set[str] = set()
+        for literal in literals_in(folded):
+            for name, p in alternatives.by_literal.get(literal, ()):
+                if name not in found and p.search(folded):
+                    found.add(name)
+        found.update(name for name, p in alternatives.always if name not in found and p.search(folded))
+        return frozenset(found)
     return frozenset(
         name
         for name, (p, lits) in field_patterns().items()

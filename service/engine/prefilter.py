@@ -102,3 +102,34 @@ class LiteralIndex:
         for start in grams & self._starts:
             found.extend(lit for lit, end in self._by_start[start] if end in grams and lit in text)
         return frozenset(found)
+
+
+def top_level_alternatives(pattern: str) -> list[str]:
+    """`a|b(c|d)|[|]e` -> ["a", "b(c|d)", "[|]e"]: the pattern's top-level alternatives. A text contains a
+    match of the pattern exactly when it contains a match of one of them, and each alternative has its own
+    literals, so a yes/no search can skip the alternatives whose literals are absent."""
+    parts: list[str] = []
+    depth, start, i, in_class = 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "^":
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a leading "]" is a literal inside the class
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts

@@ -9,7 +9,7 @@ from functools import cache, cached_property, lru_cache
 from importlib.resources import files
 from typing import Any
 
-from service.engine.prefilter import LiteralIndex, may_match, required_literals
+from service.engine.prefilter import LiteralIndex, may_match, required_literals, top_level_alternatives
 
 # A decimal point ("5.0", "3.5 GPA") does not end a sentence.
 _SENTENCE = re.compile(r"(?:[^.!?;\n•]|(?<=\d)\.(?=\d))+(?:[.!?;]+[\"'”’)]*|$|(?=\n)|(?=•))", re.MULTILINE)
@@ -87,6 +87,7 @@ def literal_index() -> LiteralIndex:
         for name in lexicon()[section]:
             literals += [lit for _, lits in folded_patterns(section, name) for lit in lits or ()]
     literals += [lit for _, lits in field_patterns().values() for lit in lits or ()]
+    literals += list(field_alternatives().by_literal)
     return LiteralIndex(literals)
 
 
@@ -128,6 +129,30 @@ def matches(section: str, name: str, sentence: Sentence) -> bool:
 def field_patterns() -> dict[str, tuple[re.Pattern[str], frozenset[str] | None]]:
     """Field of work -> pattern of its vocabulary for lower-cased text, with its required literals."""
     return {name: (re.compile(p), required_literals(p)) for name, p in lexicon()["fields"].items()}
+
+
+@dataclass(frozen=True)
+class FieldAlternatives:
+    """The fields' top-level alternatives filed under their literals: a text's literals name the few
+    alternatives worth searching for (a field's whole pattern costs a regex pass over the text per field)."""
+
+    by_literal: dict[str, tuple[tuple[str, re.Pattern[str]], ...]]  # literal -> (field, alternative)
+    always: tuple[tuple[str, re.Pattern[str]], ...]  # alternatives with no literal: searched in every text
+
+
+@cache
+def field_alternatives() -> FieldAlternatives:
+    by_literal: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    always: list[tuple[str, re.Pattern[str]]] = []
+    for name, pattern in lexicon()["fields"].items():
+        for alternative in top_level_alternatives(pattern):
+            entry = (name, re.compile(alternative))
+            literals = required_literals(alternative)
+            if literals is None:
+                always.append(entry)
+            for literal in literals or ():
+                by_literal.setdefault(literal, []).append(entry)
+    return FieldAlternatives({lit: tuple(v) for lit, v in by_literal.items()}, tuple(always))
 
 
 @dataclass(frozen=True)
