@@ -126,6 +126,33 @@ def test_thin_content_that_instructs_the_grader_keeps_its_penalty() -> None:
     assert calibrate(a, 3.0 - penalty, RUBRIC, Calibration(intercept=4.5, weights={})) == 3.0 - penalty
 
 
+def test_from_adequate_at_up_an_answer_its_flags_allow_is_adequate() -> None:
+    """The shrunk model's 2.3 for an unflagged answer is adequate; below the line it stays weak; a serious
+    flag's cap of 2.0 is never lifted."""
+    model = Calibration(intercept=2.3, weights={}, adequate_at=2.25)
+    plain = _analysis("I'd like to move into an account executive role one day.")
+    assert calibrate(plain, 3.0, RUBRIC, model) == 2.5
+    lower = Calibration(intercept=2.2, weights={}, adequate_at=2.25)
+    assert (
+        calibrate(_analysis("I'd like to move into an account executive role one day."), 3.0, RUBRIC, lower)
+        == 2.0
+    )
+    assert (
+        calibrate(
+            _analysis("I'd like to move into an account executive role one day."),
+            3.0,
+            RUBRIC,
+            Calibration(intercept=2.3, weights={}),
+        )
+        == 2.0
+    )  # the default line is the band's own
+    flagged = _analysis(FLAGGED)
+    sure = Calibration(
+        intercept=2.3, weights={}, flag_check=Linear(0.9, {}), keep_flag_at=0.6, adequate_at=2.25
+    )
+    assert calibrate(flagged, 1.5, RUBRIC, sure) == RUBRIC.scoring.one_serious_max
+
+
 def test_thin_answers_go_down_but_not_up() -> None:
     a = _analysis("I'd like to move into an account executive role one day.")
     assert not a.flags

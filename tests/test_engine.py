@@ -863,6 +863,133 @@ CASES = [
         present=("no_goals",),
         band="weak",
     ),
+    # round 6 (dev sets CO-CR): exits in new words, others' exits, and fields the lexicon did not know
+    _case(
+        "the job funds a venture of one's own",
+        "Long term I want my meal-planning app to become a company. I've built the first version at weekends. "
+        "This job would fund the app until it can stand on its own, and I'm organised, so I'd do it well.",
+        level="mid",
+        title="Production Coordinator",
+        industry="television production",
+        present=("stepping_stone",),
+        band="weak",
+    ),
+    _case(
+        "handing over the desk when I leave",
+        "My goal is to open my own brokerage within two years. Joining you would give me the contacts I lack, "
+        "and I'd hand over a tidy book when I leave.",
+        level="senior",
+        title="Senior Chartering Broker",
+        industry="dry bulk shipping",
+        present=("stepping_stone",),
+        band="weak",
+    ),
+    _case(
+        "this role as the foundation for the next chapter elsewhere",
+        "For the next year or so I want to absorb how you run the Baltic import desk. After that I see this as "
+        "the foundation for my next chapter, ideally on the buyer side in a procurement team.",
+        level="mid",
+        title="Import Operations Supervisor",
+        industry="freight forwarding",
+        present=("stepping_stone",),
+    ),
+    _case(
+        "standing for parliament from a terminal's top job",
+        "Top three: 1. Stand for Parliament at the next election; the local party has picked me. 2. Build a "
+        "public profile in transport policy. 3. Leave the port in good order for my successor.",
+        level="executive",
+        title="Chief Executive",
+        industry="container terminal operations",
+        present=("misaligned_goal",),
+        band="weak",
+    ),
+    _case(
+        "chief executive within two years from senior, said outright",
+        "In my first year I'd rebuild the sales pipeline and lift conversion above 40%, as I did at my last "
+        "club. Beyond that, my goal is to be Chief Executive within two years. I know that's fast, but I always "
+        "beat expectations.",
+        level="senior",
+        title="Head of Membership Sales",
+        industry="gyms",
+        present=("unrealistic_timeline",),
+        band="weak",
+    ),
+    _case(
+        "pay named as the reason for applying",
+        "My goal is to deliver the value creation plan and sell the business in four years. I've done it twice "
+        "and the playbook transfers. The equity on this deal is the main reason I applied.",
+        level="executive",
+        title="Chief Executive Officer",
+        industry="veterinary group",
+        present=("paycheck_only",),
+        band="weak",
+    ),
+    _case(
+        "others leaving early is the problem to solve, not an exit",
+        "First, make us the employer vets want to stay with. Second, grow clinical directors from inside. I've "
+        "spent ten years in HR, the last four in veterinary, so I know why new graduates leave in the first two "
+        "years, and I'd start with rotas and mentoring.",
+        level="executive",
+        title="People Director",
+        industry="veterinary group",
+        absent=("stepping_stone",),
+    ),
+    _case(
+        "set up for the next role here",
+        "1. Pass the CSCS exam in March; I've finished the coursework. 2. Run force-plate testing for a full "
+        "roster. Those would set me up to apply for a graduate assistant post next year, and I'd love for that "
+        "to be here.",
+        level="intern",
+        title="Strength and Conditioning Intern",
+        industry="college athletics",
+        absent=("stepping_stone",),
+    ),
+    _case(
+        "a training ground that is a place",
+        "For two seasons I'd bring medical, S&C and nutrition under one plan. After that I'd like to keep "
+        "growing with the club as you move to the new training ground.",
+        level="senior",
+        title="Head of Performance",
+        industry="women's football",
+        absent=("stepping_stone",),
+    ),
+    _case(
+        "a stadium that pays its way is a business goal",
+        "Get the stadium open on budget, then make it pay its way on non-matchdays with conferencing and "
+        "concerts. I delivered a 30,000-seat build at my last club.",
+        level="executive",
+        title="Chief Operating Officer",
+        industry="professional football",
+        absent=("paycheck_only",),
+    ),
+    _case(
+        "a rival named as past employer",
+        "I've spent four seasons as lead assistant at Harbourside Aquatics, your biggest rival, and eight of my "
+        "swimmers made nationals. Over the next two years I want to run your senior squad and build a "
+        "pathway from the juniors.",
+        level="mid",
+        title="Head Coach, Performance Squad",
+        industry="swimming club",
+        absent=("misaligned_goal",),
+    ),
+    _case(
+        "throughput doubled in a year",
+        "Phase one: restructure the management team in six months. Phase two, by the end of year one: double "
+        "container throughput through a new concession.",
+        level="executive",
+        title="Chief Executive",
+        industry="port authority",
+        present=("unrealistic_timeline",),
+    ),
+    _case(
+        "content is the work of a film development role",
+        "Short term I want two of our features greenlit. Long term I'd like to run content strategy for a "
+        "streaming slate, which is where development is heading.",
+        level="senior",
+        title="Senior Development Executive",
+        industry="independent film production",
+        absent=("misaligned_goal",),
+    ),
 ]
 
 

@@ -44,7 +44,8 @@ SIGNALS = (
 _LEAVE_WEAK = re.compile(  # (not as a noun's modifier: "the switching journey", "the exit interviews")
     # nor others leaving: "I kept noticing curly clients leaving unhappy"
     r"(?<!\bthe )(?<!clients )(?<!customers )(?<!people )(?<!staff )(?<!patients )(?<!guests )(?<!members )"
-    r"(?<!users )(?<!players )(?<!tenants )(?<!others )\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b",
+    r"(?<!users )(?<!players )(?<!tenants )(?<!others )(?<!grads )(?<!graduates )(?<!nurses )(?<!colleagues )"
+    r"(?<!employees )(?<!starters )(?<!joiners )\b(leave|leaving|move on|moving on|jump|jumping|switch|switching|exit|quit|quitting|outgrow)\b",
     re.I,
 )
 _LEAVE_OK = re.compile(
@@ -226,7 +227,7 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
     return a
 
 
-_LIST_MARKER = re.compile(r"((^|\n)\s*([-*•>]|\d{1,2}\s*[.):]|\W{1,3})?|[.;!?]\s+\d{1,2}\s*[.):])\s*$")
+_LIST_MARKER = re.compile(r"((^|\n)\s*([-*•>]|\d{1,2}\s*[.):]|\W{1,3})?|[.;:!?]\s+\d{1,2}\s*[.):])\s*$")
 
 
 def _list_items_as_goals(answer: str, own: list[Sentence], hits: dict[str, list[Hit]]) -> None:
@@ -324,6 +325,8 @@ def _decide_flags(a: Analysis, rubric: Rubric, quotes: list[tuple[int, int]]) ->
         pay and not outweighed and (interest <= 1 or pay_sentences >= max(2, interest - 1) or len(pay) >= 3)
     ):
         flags["paycheck_only"] = (motive or pay)[0]
+        if _own_flag_hits(a, "paycheck_firm", quotes):
+            a.firm = a.firm | {"paycheck_only"}  # pay is the reason they applied, in their own words
 
     # stepping_stone: an exit plan, strong wording or leaving + elsewhere/soon
     stepping = _own_flag_hits(a, "stepping", quotes)

@@ -81,6 +81,9 @@ class Calibration(Linear):
     strong_at: float = 3.5
     # Below this flag-check value experts rarely call a flagged answer weak: its serious flags are dropped.
     keep_flag_at: float = 0.0
+    # The same shrinkage at the weak/adequate line: from this score up, an answer whose flags allow it is
+    # adequate (a vague answer experts split between 2.0 and 2.5 is predicted about 2.25 either way).
+    adequate_at: float = OVERRULE_AT
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Calibration:
@@ -91,6 +94,7 @@ class Calibration(Linear):
             flag_check=Linear(float(check["intercept"]), dict(check["weights"])) if check else None,
             strong_at=float(settings.get("strong_at", 3.5)),
             keep_flag_at=float(settings.get("keep_flag_at", 0.0)),
+            adequate_at=float(settings.get("adequate_at", OVERRULE_AT)),
         )
 
     def stretched(self, score: float) -> float:
@@ -143,15 +147,18 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
     rules = rubric.scoring
     # the rules' score of an answer that instructs the grader has lost a penalty: "thin" is about its content
     penalty = rubric.flag("off_topic").penalty if a.injection else 0.0
+    ceiling = 5.0
     if "no_goals" in a.flags or ("off_topic" in a.flags and not a.injection):
-        score = min(score, rules.no_answer_score + 0.5)
+        ceiling = rules.no_answer_score + 0.5
     elif any(rubric.flag(code).serious for code in a.flags):
-        score = min(score, rules.one_serious_max)
+        ceiling = rules.one_serious_max
     elif "vague" in a.flags:
-        score = min(score, rules.vague_max)
+        ceiling = rules.vague_max
     elif overall + penalty <= 3.0:
-        score = min(score, 3.0 - penalty)  # strong needs the evidence the rules look for (judge.is_strong)
-    score = max(1.0, min(5.0, score))
+        ceiling = 3.0 - penalty  # strong needs the evidence the rules look for (judge.is_strong)
+    if model.adequate_at <= score < OVERRULE_AT <= ceiling:
+        score = OVERRULE_AT  # the model's shrunk estimate sits just under the line experts put it on
+    score = max(1.0, min(5.0, score, ceiling))
     half = round(score * 2) / 2
     if band_for(half) != band_for(score):  # rounding never moves an answer across a band line
         half += 0.5 if half < score else -0.5
