@@ -211,3 +211,39 @@ def test_a_weak_score_without_a_flag_says_so(monkeypatch: pytest.MonkeyPatch) ->
     out = engine.review(a.request, RUBRIC)
     assert out.overall_score < 2.5 and not out.red_flags
     assert "No single red flag" in out.summary
+
+
+def _small_dev(tmp_path: Path, sets: int = 3, per_set: int = 20) -> Path:
+    """A few dev sets, cut short: enough for the held-out checks to fit and score in seconds."""
+    folder = tmp_path / "fixtures"
+    folder.mkdir()
+    dev = [
+        path
+        for path in sorted((PROJECT_ROOT / "fixtures" / "career_goals").glob("*.jsonl"))
+        if '"split": "dev"' in path.read_text(encoding="utf-8").splitlines()[0]
+    ][:sets]
+    for path in dev:
+        lines = [line for line in path.read_text(encoding="utf-8").splitlines() if '"split": "dev"' in line]
+        (folder / path.name).write_text("\n".join(lines[:per_set]) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_folds_hold_out_whole_sets_and_report_every_case(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = fitting.examples(RUBRIC, _small_dev(tmp_path))
+    names = sorted({ex.set_name for ex in data})
+    assert len(names) == 3 and len(data) == 60
+    fitting.held_out(data, RUBRIC, folds=2)
+    out = capsys.readouterr().out
+    assert "[1/2] fold 1" in out and "[2/2] fold 2" in out and "[3/" not in out
+    assert "all 60 dev cases" in out
+    fitting.held_out(fitting.examples(RUBRIC, tmp_path / "fixtures"), RUBRIC)  # one set at a time
+    out = capsys.readouterr().out
+    assert all(f"[{i}/3] {name}" in out for i, name in enumerate(names, 1))
+
+
+def test_folds_need_two_groups() -> None:
+    with pytest.raises(SystemExit) as raised:
+        fitting.main(["--folds", "1"])
+    assert raised.value.code == 2
