@@ -13,7 +13,7 @@ import pytest
 
 from service import engine
 from service.config import PROJECT_ROOT
-from service.engine.analysis import analyse
+from service.engine.analysis import Analysis, analyse
 from service.grounding import Grounder
 from service.prompts import PromptRegistry
 from service.schemas import FLAG_CODES, FeedbackRequest, ModelOutput, band_for
@@ -1110,3 +1110,112 @@ def test_steps_already_underway_in_everyday_words_are_momentum(sentence: str) ->
         }
     )
     assert analyse(request, RUBRIC).evidence().momentum >= 1
+
+
+# Round 6's wording, one rule at a time: each row is decided by the pattern it names (review of 527b148).
+@pytest.mark.parametrize(
+    ("group", "sentence", "expected"),
+    [
+        ("stepping", "This role would fund that in the meantime.", True),
+        ("stepping", "Managing a hospital will fund the business until it can stand on its own.", True),
+        ("stepping", "I'd hand over a clean book when I leave.", True),
+        (
+            "stepping",
+            "After that, I see this as the foundation for my next chapter, ideally as a buyer.",
+            True,
+        ),
+        ("stepping", "Elmfield would be a valuable chapter in that journey.", True),
+        ("stepping", "After the exit I'll move on to an operating partner role.", True),
+        ("stepping", "I see this coordinator job as the training ground for my next move.", True),
+        ("stepping", "That would set me up nicely for the in-house controller jobs I really want.", True),
+        ("stepping", "We'd raise a Series A to fund the launch in Germany.", False),
+        ("stepping", "I'd make it a platform for the next chapter of the company's growth.", False),
+        ("stepping", "I want to help write a new chapter in the story of this club.", False),
+        ("stepping", "When I leave a project the client can run it without me.", False),
+        ("stepping", "After the sale, I'll go through onboarding with every account myself.", False),
+        (
+            "stepping",
+            "After that I'd like to keep growing with the club as you move to the new training ground.",
+            False,
+        ),
+        (
+            "stepping",
+            "They would set me up to apply for a GA position next year, and I'd love for that to be here.",
+            False,
+        ),
+        ("paycheck_firm", "The sweet equity on this deal is the reason I'm interested.", True),
+        (
+            "paycheck_firm",
+            "Yours is the highest salary in the county and there's no on-call, which is the main reason I applied.",
+            True,
+        ),
+        ("paycheck_firm", "Your work on health equity is the main reason I'm applying.", False),
+        ("paycheck_firm", "The growth rate of your team is the main reason I'm interested.", False),
+        ("paycheck_firm", "Salary matters, but your mentoring culture is the main reason I applied.", False),
+        ("paycheck_not", "Then make the stadium pay its way on non-matchdays.", True),
+        ("moonshot", "By the end of year one, double container throughput.", True),
+        ("moonshot", "In my first year I want to double my sales.", False),
+        ("moonshot", "Within twelve months this post could double as sales support.", False),
+    ],
+)
+def test_round_six_wording(group: str, sentence: str, expected: bool) -> None:
+    from service.engine.text import matches, sentences
+
+    (s,) = sentences(sentence)
+    assert matches("flags", group, s) is expected
+
+
+def test_pay_named_as_the_reason_for_applying_is_never_doubted() -> None:
+    def analysed(answer: str, title: str, level: str) -> Analysis:
+        return analyse(
+            FeedbackRequest.model_validate({"answer": answer, "role": {"title": title, "level": level}}),
+            RUBRIC,
+        )
+
+    firm = analysed(
+        "My goal is to deliver the value creation plan and sell the business in four years. The sweet equity on "
+        "this deal is the reason I'm interested.",
+        "Chief Executive Officer",
+        "executive",
+    )
+    assert "paycheck_only" in firm.flags and "paycheck_only" in firm.firm
+    other = analysed(
+        "Steady hours and a good pension matter to me. Your work on health equity is the main reason I'm "
+        "applying, and in two years I'd like to lead the outreach team here.",
+        "Community Health Worker",
+        "entry",
+    )
+    assert "paycheck_only" not in other.firm
+
+
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        ("I've spent four seasons as lead assistant at ", True),
+        ("I worked for three years at ", True),
+        ("I've been hoping to work at ", False),
+        ("I've been dreaming of joining ", False),
+        ("Long term I want to work at ", False),
+    ],
+)
+def test_an_employer_after_past_work_is_history(before: str, expected: bool) -> None:
+    from service.engine.pivots import _PAST_BEFORE
+
+    assert bool(_PAST_BEFORE.search(before)) is expected
+
+
+def test_others_leaving_is_not_the_candidate_leaving() -> None:
+    from service.engine.analysis import _LEAVE_WEAK
+
+    assert _LEAVE_WEAK.search("I know why new grads leave in the first two years") is None
+    assert _LEAVE_WEAK.search("I know why colleagues leave so early") is None
+    assert _LEAVE_WEAK.search("then I'd leave for a bigger firm") is not None
+
+
+def test_recycling_is_not_cycling_and_blood_vessels_are_not_shipping() -> None:
+    from service.engine.pivots import fields_in
+
+    assert "fitness" not in fields_in("Recycling Operations Supervisor, waste management")
+    assert "fitness" in fields_in("Head of Cycling Performance")
+    assert "logistics" not in fields_in("I want to specialise in blood vessels and vascular surgery")
+    assert "logistics" in fields_in("Chief Officer on container vessels")

@@ -10,7 +10,8 @@ from the dev split only; the test split is never read.
 The calibrated score stays consistent with the flags: a serious flag keeps the answer weak, vague keeps it
 at or below the weak/adequate line, and an answer with no goals stays at the bottom. When the model is
 confident that a flagged answer is not weak, it drops the rules' serious flags instead (see `calibrate`),
-except a flag the answer states in so many words (`Analysis.firm`: a stay length and then the exit).
+except a flag the answer states in so many words (`Analysis.firm`: a stay length and then the exit, or pay
+named as the reason for applying).
 A second linear model, fitted only on answers the rules flag as seriously wrong, says how likely experts
 are to call such an answer weak; when that is unlikely the flags go too.
 """

@@ -226,7 +226,8 @@ def in_other_field(a: Analysis, text: str) -> bool:
 
 # The employer is where the candidate has been ("I've spent four seasons as lead assistant at Wearside"), not a goal.
 _PAST_BEFORE = re.compile(
-    r"\b(i'?ve|i have|i had|i)\s+(spent|worked|been|served|started|joined|led|ran|coached|trained)\b[^,.;]{0,50}$",
+    r"\b(i'?ve|i have|i had|i)\s+(spent|worked|served|started|joined|led|ran|coached|trained)\b[^,.;]{0,40}"
+    r"\b(as|at|with|for)\b[^,.;]{0,30}$",
     re.I,
 )
 
@@ -246,7 +247,7 @@ def find_misaligned(a: Analysis) -> Hit | None:
             if (
                 first in _NOT_ORGS
                 or _NOT_AN_ORG_AFTER.match(s.text[m.end() :])
-                or _PAST_BEFORE.search(s.text[: m.start() + len(m.group(0)) - len(m.group(1))])
+                or _PAST_BEFORE.search(s.text[: m.start(1)])
                 or (role_company and (first in role_company or role_company.split()[0] in name.lower()))
             ):
                 continue
