@@ -86,8 +86,7 @@ def literal_index() -> LiteralIndex:
     for section in ("signals", "flags"):
         for name in lexicon()[section]:
             literals += [lit for _, lits in folded_patterns(section, name) for lit in lits or ()]
-    literals += [lit for _, lits in field_patterns().values() for lit in lits or ()]
-    literals += list(field_alternatives().by_literal)
+    literals += list(field_alternatives().by_literal)  # (a field's whole-pattern literals are these, pooled)
     return LiteralIndex(literals)
 
 
