@@ -1,9 +1,9 @@
 """`make calibrate`: fit local/rubric's score calibration on the dev split and write it to
 service/engine/calibration.json (see service/engine/calibration.py for what the model is).
 
-    python -m evals.calibrate            # fit on every dev case, write the file
+    python -m evals.calibrate            # fit on every dev case, write the file (about 3 minutes)
     python -m evals.calibrate --loso     # leave one fixture set out at a time: how it does on a new writer
-    python -m evals.calibrate --folds 6  # the same with six groups of whole sets: a few minutes, not 25
+    python -m evals.calibrate --folds 6  # the same with six groups of whole sets: about 15 minutes, not hours
 
 Only the dev split is read; the test split stays held out. The fit is deterministic: the same fixtures and
 engine give the same file, and a test checks that the shipped file matches a refit.
@@ -25,11 +25,18 @@ from evals.fixtures import load_file
 from evals.stats import spearman
 from service.config import PROJECT_ROOT
 from service.engine.analysis import Analysis, analyse
-from service.engine.calibration import FEATURES_VERSION, Calibration, Linear, calibrate, features
+from service.engine.calibration import (
+    FEATURES_VERSION,
+    Calibration,
+    FlagModels,
+    Linear,
+    calibrate,
+    features,
+)
 from service.engine.judge import judge
 from service.prompts import PromptRegistry
 from service.rubric import Rubric
-from service.schemas import band_for
+from service.schemas import FLAG_CODES, band_for
 
 FIXTURES = PROJECT_ROOT / "fixtures" / "career_goals"
 OUTPUT = PROJECT_ROOT / "service" / "engine" / "calibration.json"
@@ -51,6 +58,14 @@ KEEP_FLAG_AT = 0.6
 # after the choice (CS-CZ, 480) scored 0.773 against 0.771 before it.
 STRONG_AT = 3.3
 ADEQUATE_AT = 2.25
+# The flag models (one ridge per red flag over the same features, target 1 when experts raise it) add a flag
+# to a weak answer from ADD_FLAG_AT up. off_topic is left to the rules: it is about what the answer answers
+# (or whom it instructs), and its cap would bury the real content. Chosen by 6-fold grouped cross-validation
+# over the 56 older dev sets and a first look at the 8 new ones (DA-DH, before any tuning), flag F1 with the
+# band unchanged by design: 0.25: 0.856 / 0.751, 0.3: 0.861 / 0.742, 0.35: 0.861 / 0.740, 0.4: 0.863 / 0.717
+# (none: 0.857 / 0.695). Folds favour the higher lines and new writers the lower; 0.35 sits between.
+LEARNED_FLAGS = tuple(code for code in FLAG_CODES if code != "off_topic")
+ADD_FLAG_AT = 0.35
 
 
 @dataclass(frozen=True)
@@ -95,14 +110,26 @@ def examples(rubric: Rubric, fixtures_dir: Path = FIXTURES) -> list[Example]:
 
 
 def fit(train: Sequence[Example]) -> Calibration:
-    """The score model on every training case and the flag check on those the rules flag seriously."""
-    score = ridge([ex.feats for ex in train], [ex.expert for ex in train], WORD_PENALTY, MIN_CASES)
+    """The score model on every training case, the flag check on those the rules flag seriously and one
+    flag model per learned flag on every training case."""
+    feats = [ex.feats for ex in train]
+    score = ridge(feats, [ex.expert for ex in train], WORD_PENALTY, MIN_CASES)
     flagged = [ex for ex in train if ex.serious]
     check = ridge(
         [ex.feats for ex in flagged],
         [1.0 if band_for(ex.expert) == "weak" else 0.0 for ex in flagged],
         CHECK_WORD_PENALTY,
         CHECK_MIN_CASES,
+    )
+    per_flag = [
+        ridge(feats, [1.0 if code in ex.case_flags else 0.0 for ex in train], WORD_PENALTY, MIN_CASES)
+        for code in LEARNED_FLAGS
+    ]
+    names = sorted({name for model in per_flag for name in model.weights})
+    flag_models = FlagModels.build(
+        LEARNED_FLAGS,
+        [model.intercept for model in per_flag],
+        {name: [model.weights.get(name, 0.0) for model in per_flag] for name in names},
     )
     return Calibration(
         score.intercept,
@@ -111,6 +138,8 @@ def fit(train: Sequence[Example]) -> Calibration:
         strong_at=STRONG_AT,
         keep_flag_at=KEEP_FLAG_AT,
         adequate_at=ADEQUATE_AT,
+        flag_models=flag_models,
+        add_flag_at=ADD_FLAG_AT,
     )
 
 
@@ -228,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--folds",
         type=int,
         metavar="N",
-        help="N-fold cross-validation over whole sets instead of writing the file (6: a few minutes)",
+        help="N-fold cross-validation over whole sets instead of writing the file (6: about 15 minutes)",
     )
     parser.add_argument(
         "--output", type=Path, default=OUTPUT, help="where to write (default: the shipped file)"
@@ -247,8 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         held_out(data, rubric, args.folds)
         return 0
     model = fit(data)
-    check = model.flag_check
-    assert check is not None
+    check, flag_models = model.flag_check, model.flag_models
+    assert check is not None and flag_models is not None
     document = {
         "about": "local/rubric score calibration, written by make calibrate (evals/calibrate.py)",
         "features_version": FEATURES_VERSION,
@@ -261,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "strong_at": model.strong_at,
             "keep_flag_at": model.keep_flag_at,
             "adequate_at": model.adequate_at,
+            "add_flag_at": model.add_flag_at,
         },
         "intercept": model.intercept,
         "weights": dict(sorted(model.weights.items())),
@@ -269,10 +299,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             "intercept": check.intercept,
             "weights": dict(sorted(check.weights.items())),
         },
+        "flag_models": {
+            "about": "one model per flag: about 1 when experts raise it; weights in the order of codes",
+            "codes": list(flag_models.codes),
+            "intercepts": list(flag_models.intercepts),
+            "weights": {name: list(flag_models.weights_of(name)) for name in flag_models.index},
+        },
     }
     args.output.write_text(json.dumps(document, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     print(
-        f"wrote {args.output} ({len(model.weights)} score weights, {len(check.weights)} flag-check weights)"
+        f"wrote {args.output} ({len(model.weights)} score weights, {len(check.weights)} flag-check weights,"
+        f" {len(flag_models.index)} x {len(flag_models.codes)} flag-model weights)"
         f" in {time.monotonic() - started:.0f}s"
     )
     return 0

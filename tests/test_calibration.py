@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from evals import calibrate as fitting
 from service.config import PROJECT_ROOT
 from service.engine import calibration
 from service.engine.analysis import analyse
-from service.engine.calibration import Calibration, Linear, calibrate, features, grams
+from service.engine.calibration import Calibration, FlagModels, Linear, calibrate, features, grams
 from service.engine.judge import judge
 from service.prompts import PromptRegistry
 from service.schemas import FeedbackRequest
@@ -95,6 +96,86 @@ def test_the_flag_check_keeps_flags_experts_would_call_weak() -> None:
     sure = Calibration(intercept=2.0, weights={}, flag_check=Linear(0.9, {}), keep_flag_at=0.6)
     assert calibrate(a, 1.5, RUBRIC, sure) == 2.0
     assert any(RUBRIC.flag(code).serious for code in a.flags)
+
+
+# A flag model that knows two words: "tide" (a stay until something else) and "pipeline" (the work).
+TIDE = FlagModels.build(
+    ("stepping_stone", "no_goals"), (0.0, 0.0), {"w:tide": (0.8, 0.0), "w:pipeline": (-0.2, 0.1)}
+)
+TIDED = "Honestly this job would tide me over for a while. I want to own the enterprise pipeline here."
+PAY_FIRST = (
+    "My real goal is to become a professional photographer. I am saving for the course, and this job would "
+    "cover the bills. The pay here is the reason I applied."
+)
+
+
+def test_flag_models_predict_each_flag_from_the_same_features() -> None:
+    assert TIDE.predict({"w:tide": 1.0, "w:pipeline": 1.0, "w:unknown": 1.0}) == pytest.approx(
+        {"stepping_stone": 0.6, "no_goals": 0.1}
+    )
+    assert TIDE.weights_of("w:tide") == (0.8, 0.0) and TIDE.weights_of("w:unknown") == (0.0, 0.0)
+    with pytest.raises(ValueError, match="2 codes"):
+        FlagModels.build(("stepping_stone", "no_goals"), (0.0, 0.0), {"w:tide": (0.8,)})
+    with pytest.raises(ValueError, match="intercepts"):
+        FlagModels.build(("stepping_stone", "no_goals"), (0.0,), {})
+    with pytest.raises(ValueError, match="unknown flag codes"):
+        FlagModels.build(("job_hopper",), (0.0,), {})
+
+
+def test_a_likely_flag_is_added_to_a_weak_answer_with_its_sentence() -> None:
+    a = _analysis(TIDED)
+    assert "stepping_stone" not in a.flags  # the rules do not know the wording
+    model = Calibration(intercept=2.2, weights={}, flag_models=TIDE, add_flag_at=0.35)
+    assert calibrate(a, 2.0, RUBRIC, model) == 2.0  # weak already (2.2, in half steps 2.0)
+    hit = a.flags["stepping_stone"]
+    assert hit is not None and hit.text == "Honestly this job would tide me over for a while."
+    assert a.request.answer[hit.start : hit.end] == hit.text  # verbatim, with its offsets
+    assert "no_goals" not in a.flags  # 0.1: below the line
+
+
+def test_an_added_flag_caps_the_score_like_a_rules_flag() -> None:
+    a = _analysis(TIDED)
+    no_goals = FlagModels.build(("no_goals",), (0.5,), {})
+    assert calibrate(
+        a, 2.0, RUBRIC, Calibration(intercept=2.2, weights={}, flag_models=no_goals, add_flag_at=0.35)
+    ) == (RUBRIC.scoring.no_answer_score + 0.5)
+    assert "no_goals" in a.flags
+
+
+def test_a_flag_the_rules_raised_keeps_the_rules_quote() -> None:
+    a = _analysis(TIDED)
+    rules_hit = a.flags["vague"]
+    vague = FlagModels.build(("vague",), (0.9,), {})
+    calibrate(a, 2.0, RUBRIC, Calibration(intercept=2.2, weights={}, flag_models=vague, add_flag_at=0.35))
+    assert a.flags["vague"] == rules_hit
+
+
+def test_learned_flags_never_make_an_answer_weak() -> None:
+    a = _analysis(TIDED)
+    adequate = Calibration(intercept=2.8, weights={}, flag_models=TIDE, add_flag_at=0.35)
+    assert calibrate(a, 2.0, RUBRIC, adequate) == 2.5  # the rules' vague caps it at the line
+    assert "stepping_stone" not in a.flags
+    strict = Calibration(intercept=1.8, weights={}, flag_models=TIDE, add_flag_at=0.9)
+    b = _analysis(TIDED)
+    assert calibrate(b, 2.0, RUBRIC, strict) == 2.0 and "stepping_stone" not in b.flags  # 0.6 < 0.9
+    assert Calibration(intercept=1.8, weights={}, flag_models=TIDE).add_flag_at == math.inf  # off unless set
+
+
+def test_a_flag_the_calibration_dropped_is_not_added_back() -> None:
+    a = _analysis(PAY_FIRST)
+    assert a.firm == {"paycheck_only"} and {"stepping_stone", "misaligned_goal"} <= set(a.flags)
+    everything = FlagModels.build(("stepping_stone", "misaligned_goal"), (1.0, 1.0), {})
+    model = Calibration(intercept=3.0, weights={}, flag_models=everything, add_flag_at=0.35)
+    assert calibrate(a, 1.5, RUBRIC, model) == 2.0  # the firm pay flag stays and keeps it weak
+    assert set(a.flags) == {"paycheck_only"}  # the two it dropped do not come back
+
+
+def test_the_shipped_flag_models_leave_off_topic_to_the_rules() -> None:
+    model = calibration.stored()
+    assert model is not None and model.flag_models is not None
+    assert "off_topic" not in model.flag_models.codes
+    assert set(model.flag_models.codes) == set(fitting.LEARNED_FLAGS)
+    assert 0.0 < model.add_flag_at < 1.0
 
 
 def test_scores_from_strong_at_up_are_stretched_onto_the_strong_band() -> None:
@@ -187,6 +268,17 @@ def test_the_shipped_calibration_matches_a_refit(tmp_path: Path) -> None:
     assert refit["weights"].keys() == shipped["weights"].keys(), "run `make calibrate`"
     worst = max(abs(refit["weights"][k] - shipped["weights"][k]) for k in refit["weights"])
     assert worst < 1e-3, f"weights drifted by {worst}: run `make calibrate`"
+    refit_flags, shipped_flags = refit["flag_models"], shipped["flag_models"]
+    assert refit_flags["codes"] == shipped_flags["codes"]
+    assert refit_flags["intercepts"] == pytest.approx(shipped_flags["intercepts"], abs=1e-3)
+    assert refit["settings"] == shipped["settings"], "run `make calibrate`"
+    assert refit_flags["weights"].keys() == shipped_flags["weights"].keys(), "run `make calibrate`"
+    drift = max(
+        abs(x - y)
+        for name, row in refit_flags["weights"].items()
+        for x, y in zip(row, shipped_flags["weights"][name], strict=True)
+    )
+    assert drift < 1e-3, f"flag-model weights drifted by {drift}: run `make calibrate`"
 
 
 def test_the_fit_reads_only_the_dev_split() -> None:

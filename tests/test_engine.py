@@ -891,7 +891,9 @@ CASES = [
         level="mid",
         title="Import Operations Supervisor",
         industry="freight forwarding",
-        present=("stepping_stone",),
+        # The rules raise stepping_stone here (the round-6 row below). The calibration drops it and places the
+        # answer at 2.5: experts put polite "a valuable chapter, then elsewhere" plans there (sets DA-DH).
+        band="adequate",
     ),
     _case(
         "standing for parliament from a terminal's top job",
@@ -1219,3 +1221,44 @@ def test_recycling_is_not_cycling_and_blood_vessels_are_not_shipping() -> None:
     assert "fitness" in fields_in("Head of Cycling Performance")
     assert "logistics" not in fields_in("I want to specialise in blood vessels and vascular surgery")
     assert "logistics" in fields_in("Chief Officer on container vessels")
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "is_goal"),
+    [
+        (
+            "Where do you see yourself in five years?",
+            "Leading a team on this floor. I buddy the new starters.",
+            True,
+        ),
+        (
+            "Where do you see yourself in 5 years?",
+            "Qualified in canine behaviour - I start the Level 3 diploma in September.",
+            True,
+        ),
+        ("What are your career goals?", "Leading a team on this floor. I buddy the new starters.", False),
+        (
+            "Where do you see yourself in five years?",
+            "Looking back, my best year was the one in Leeds.",
+            False,
+        ),
+        ("Where do you see yourself in five years?", "Working in logistics taught me patience.", False),
+        ("Where do you see yourself in five years?", "Managing people is what I enjoy most.", False),
+        ("Where do you see yourself in five years?", "Running, mostly. I do a marathon a year.", False),
+    ],
+)
+def test_a_verbless_answer_to_where_do_you_see_yourself_is_a_goal(
+    question: str, answer: str, is_goal: bool
+) -> None:
+    request = FeedbackRequest.model_validate(
+        {
+            "question": question,
+            "answer": answer,
+            "role": {"title": "Customer Service Advisor", "level": "entry"},
+        }
+    )
+    a = analyse(request, RUBRIC)
+    first = a.own[0]
+    assert any(h.sentence == first.index for h in a.hits.get("goal", [])) == is_goal
+    if is_goal:
+        assert not {"off_topic", "no_goals"} & set(a.flags)

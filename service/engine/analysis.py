@@ -212,6 +212,7 @@ def analyse(request: FeedbackRequest, rubric: Rubric) -> Analysis:
                 if group in ("goal", "steps", "value", "authentic") or not _in_quotes(h, quotes):
                     hits[group].append(h)
     _list_items_as_goals(answer, own, hits)
+    _fragment_as_goal(request.question, own, hits)
     a = Analysis(request=request, sentences=all_sentences, own=own, hits=hits, injection=injection)
     role = request.role
     role_text = " ".join(filter(None, [role.title, role.industry, role.company, role.description]))
@@ -239,6 +240,36 @@ def _list_items_as_goals(answer: str, own: list[Sentence], hits: dict[str, list[
         for s in items:
             if s.index not in with_goal:
                 hits["goal"].append(Hit("goal", s.index, s.start, s.end, s.text))
+
+
+# "Where do you see yourself in five years?" - "Running a delivery station like this one." The sentence
+# starts with a participle and has no subject or finite verb of its own (an aside between dashes or in
+# brackets aside): it is the place they see themselves.
+_SEE_YOURSELF = re.compile(r"\bsee yourself\b|\b(five|5|ten|10) years?\b", re.I)
+_FRAGMENT = re.compile(
+    r"^(?!(Looking|Speaking|Thinking|Being|Having|Given|Based|Coming|Going|Talking|Considering|Following|"
+    r"According|Regarding|Including|Working|Saying|Putting|Getting|Reflecting|Reading|During|Morning|"
+    r"Evening|Something|Everything|Anything|Nothing|Bring|Sing|King|Spring|Thing)\b)"
+    r"([A-Z][a-z]+ing|Qualified|Registered|Certified|Chartered|Licensed|Promoted|Settled|Established|"
+    r"In charge)\b"
+)
+_ASIDE = re.compile(r"\s[-–—]\s.*?(\s[-–—]\s|$)|\([^)]*\)")
+_FINITE = re.compile(
+    r"\b(I|I'm|I've|I'd|I'll|we|you|it|is|are|was|were|am|has|have|had|do|does|did|will|would|can|could|"
+    r"should|taught|gave|made|means?)\b",
+    re.I,
+)
+
+
+def _fragment_as_goal(question: str, own: list[Sentence], hits: dict[str, list[Hit]]) -> None:
+    """A verbless answer to "where do you see yourself" ("Leading a team on this floor.") states where:
+    a goal, when no other sentence states one."""
+    if hits["goal"] or not own or not _SEE_YOURSELF.search(question):
+        return
+    first = own[0]
+    body = _ASIDE.sub(" ", first.text)
+    if _FRAGMENT.match(first.text) and len(body.split()) >= 3 and not _FINITE.search(body):
+        hits["goal"].append(Hit("goal", first.index, first.start, first.end, first.text))
 
 
 def _own_flag_hits(a: Analysis, group: str, quotes: list[tuple[int, int]]) -> list[Hit]:

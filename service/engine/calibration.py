@@ -14,20 +14,30 @@ except a flag the answer states in so many words (`Analysis.firm`: a stay length
 named as the reason for applying).
 A second linear model, fitted only on answers the rules flag as seriously wrong, says how likely experts
 are to call such an answer weak; when that is unlikely the flags go too.
+
+The rules also miss flags in wording they have never met ("this role would tide me over", "my real passion
+these days is food"). One more linear model per red flag (`FlagModels`, same features) says how likely experts
+are to raise it. When an answer's calibrated score is already weak and a model says its flag is likely, the
+flag is added, quoting the candidate's sentence that weighs most toward it. The learned flags explain a weak
+score; they never make one, so they cannot move an answer out of the adequate or strong band.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
+from service.engine.text import Hit
 from service.rubric import Rubric
-from service.schemas import band_for
+from service.schemas import FLAG_CODES, FlagCode, band_for
 
 if TYPE_CHECKING:
     from service.engine.analysis import Analysis
@@ -72,6 +82,62 @@ class Linear:
 
 
 @dataclass(frozen=True)
+class FlagModels:
+    """One linear model per red flag over the same features: about 1 when experts would raise the flag.
+    Feature `name` has its weights for `codes`, in that order, at `table[index[name] * len(codes):]`: one
+    flat array of doubles rather than a tuple of float objects per feature."""
+
+    codes: tuple[FlagCode, ...]
+    intercepts: tuple[float, ...]
+    index: dict[str, int]
+    table: array[float]
+
+    @staticmethod
+    def build(
+        codes: Sequence[str], intercepts: Sequence[float], rows: dict[str, Sequence[float]]
+    ) -> FlagModels:
+        """From each feature's weights in the order of `codes` (how calibration.json stores them)."""
+        if len(intercepts) != len(codes):
+            raise ValueError(f"{len(intercepts)} flag-model intercepts for {len(codes)} codes")
+        unknown = set(codes) - set(FLAG_CODES)
+        if unknown:
+            raise ValueError(f"unknown flag codes in the flag models: {sorted(unknown)}")
+        table = array("d")
+        for row in rows.values():
+            if len(row) != len(codes):
+                raise ValueError(f"a flag-model row has {len(row)} weights for {len(codes)} codes")
+            table.extend(row)
+        known = tuple(cast(FlagCode, code) for code in codes)
+        return FlagModels(known, tuple(intercepts), {name: i for i, name in enumerate(rows)}, table)
+
+    def weights_of(self, name: str) -> tuple[float, ...]:
+        i = self.index.get(name)
+        k = len(self.codes)
+        return (0.0,) * k if i is None else tuple(self.table[i * k : (i + 1) * k])
+
+    def predict(self, feats: dict[str, float]) -> dict[FlagCode, float]:
+        totals = list(self.intercepts)
+        k, table = len(self.codes), self.table
+        for name, value in feats.items():
+            i = self.index.get(name)
+            if i is not None:
+                for j in range(k):
+                    totals[j] += table[i * k + j] * value
+        return dict(zip(self.codes, totals, strict=True))
+
+    def evidence(self, a: Analysis, code: str) -> Hit | None:
+        """The candidate's own sentence whose words weigh most toward the flag (None when none does)."""
+        column, k = self.codes.index(code), len(self.codes)
+        best, best_weight = None, 0.0
+        for s in a.own:
+            rows = (self.index.get(f"w:{g}") for g in grams(s.text))
+            weight = sum(self.table[i * k + column] for i in rows if i is not None)
+            if weight > best_weight:
+                best, best_weight = s, weight
+        return None if best is None else Hit("learned", best.index, best.start, best.end, best.text)
+
+
+@dataclass(frozen=True)
 class Calibration(Linear):
     """The score model (its own intercept and weights), the flag check and where strong begins."""
 
@@ -85,6 +151,9 @@ class Calibration(Linear):
     # The same shrinkage at the weak/adequate line: from this score up, an answer whose flags allow it is
     # adequate (a vague answer experts split between 2.0 and 2.5 is predicted about 2.25 either way).
     adequate_at: float = OVERRULE_AT
+    # One model per flag the rules may have missed; a flag is added to a weak answer from this value up.
+    flag_models: FlagModels | None = None
+    add_flag_at: float = math.inf
 
     @staticmethod
     def from_json(data: dict[str, Any]) -> Calibration:
@@ -96,6 +165,8 @@ class Calibration(Linear):
             strong_at=float(settings.get("strong_at", 3.5)),
             keep_flag_at=float(settings.get("keep_flag_at", 0.0)),
             adequate_at=float(settings.get("adequate_at", OVERRULE_AT)),
+            flag_models=_flag_models(data.get("flag_models")),
+            add_flag_at=float(settings.get("add_flag_at", math.inf)),
         )
 
     def stretched(self, score: float) -> float:
@@ -106,6 +177,12 @@ class Calibration(Linear):
         if score < self.strong_at:
             return line + (score - line) * (3.5 - line) / (self.strong_at - line)
         return 3.5 + (score - self.strong_at) * 1.5 / (5.0 - self.strong_at)
+
+
+def _flag_models(data: dict[str, Any] | None) -> FlagModels | None:
+    if data is None:
+        return None
+    return FlagModels.build(data["codes"], [float(x) for x in data["intercepts"]], data["weights"])
 
 
 @cache
@@ -129,6 +206,8 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
     not flag: the serious flags are dropped from `a.flags` (so the feedback no longer reports them) and the
     score is at least the weak/adequate line. Otherwise the remaining flags cap the score as the rubric says,
     and an answer the rules found thin (3.0 or less) can go down but not up: strong needs the evidence.
+    Last, a weak answer gets the flags the flag models find likely that the rules did not raise (a flag
+    dropped above is not raised again); their caps apply, so an added no_goals can take 2.0 down to 1.5.
     """
     model = model or stored()
     if model is None:
@@ -145,6 +224,18 @@ def calibrate(a: Analysis, overall: float, rubric: Rubric, model: Calibration | 
         for code in serious:
             del a.flags[code]
         score = max(score, OVERRULE_AT)
+    score = _placed(a, overall, score, rubric, model)
+    if score < OVERRULE_AT and model.flag_models is not None:
+        likely = model.flag_models.predict(feats)
+        for code, value in likely.items():
+            if value >= model.add_flag_at and code not in a.flags and code not in serious:
+                a.flags[code] = model.flag_models.evidence(a, code)
+        score = _placed(a, overall, score, rubric, model)
+    return score
+
+
+def _placed(a: Analysis, overall: float, score: float, rubric: Rubric, model: Calibration) -> float:
+    """The score within what the flags allow, in half steps that never cross a band line by rounding."""
     rules = rubric.scoring
     # the rules' score of an answer that instructs the grader has lost a penalty: "thin" is about its content
     penalty = rubric.flag("off_topic").penalty if a.injection else 0.0
