@@ -84,13 +84,13 @@ class Linear:
 @dataclass(frozen=True)
 class FlagModels:
     """One linear model per red flag over the same features: about 1 when experts would raise the flag.
-    Feature `name` has its weights for `codes`, in that order, at `table[index[name] * len(codes):]`: one
-    flat array of doubles rather than a tuple of float objects per feature."""
+    Feature `name` has its weight for `codes[j]` at `columns[j][index[name]]`: one flat array of doubles per
+    flag rather than a float object per weight, and a feature's weights are summed in C (`map`)."""
 
     codes: tuple[FlagCode, ...]
     intercepts: tuple[float, ...]
     index: dict[str, int]
-    table: array[float]
+    columns: tuple[array[float], ...]
 
     @staticmethod
     def build(
@@ -102,36 +102,35 @@ class FlagModels:
         unknown = set(codes) - set(FLAG_CODES)
         if unknown:
             raise ValueError(f"unknown flag codes in the flag models: {sorted(unknown)}")
-        table = array("d")
+        columns = tuple(array("d") for _ in codes)
         for row in rows.values():
             if len(row) != len(codes):
                 raise ValueError(f"a flag-model row has {len(row)} weights for {len(codes)} codes")
-            table.extend(row)
+            for column, weight in zip(columns, row, strict=True):
+                column.append(weight)
         known = tuple(cast(FlagCode, code) for code in codes)
-        return FlagModels(known, tuple(intercepts), {name: i for i, name in enumerate(rows)}, table)
+        return FlagModels(known, tuple(intercepts), {name: i for i, name in enumerate(rows)}, columns)
 
     def weights_of(self, name: str) -> tuple[float, ...]:
         i = self.index.get(name)
-        k = len(self.codes)
-        return (0.0,) * k if i is None else tuple(self.table[i * k : (i + 1) * k])
+        return tuple(0.0 if i is None else column[i] for column in self.columns)
 
     def predict(self, feats: dict[str, float]) -> dict[FlagCode, float]:
-        totals = list(self.intercepts)
-        k, table = len(self.codes), self.table
-        for name, value in feats.items():
-            i = self.index.get(name)
-            if i is not None:
-                for j in range(k):
-                    totals[j] += table[i * k + j] * value
-        return dict(zip(self.codes, totals, strict=True))
+        found = [(i, value) for name, value in feats.items() if (i := self.index.get(name)) is not None]
+        ones = [i for i, value in found if value == 1.0]  # words, flags and the level
+        others = [(i, value) for i, value in found if value != 1.0]  # the engine's score
+        return {
+            code: bias + sum(map(column.__getitem__, ones)) + sum(column[i] * v for i, v in others)
+            for code, bias, column in zip(self.codes, self.intercepts, self.columns, strict=True)
+        }
 
     def evidence(self, a: Analysis, code: str) -> Hit | None:
         """The candidate's own sentence whose words weigh most toward the flag (None when none does)."""
-        column, k = self.codes.index(code), len(self.codes)
+        column = self.columns[self.codes.index(code)]
         best, best_weight = None, 0.0
         for s in a.own:
             rows = (self.index.get(f"w:{g}") for g in grams(s.text))
-            weight = sum(self.table[i * k + column] for i in rows if i is not None)
+            weight = sum(column[i] for i in rows if i is not None)
             if weight > best_weight:
                 best, best_weight = s, weight
         return None if best is None else Hit("learned", best.index, best.start, best.end, best.text)
