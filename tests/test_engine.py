@@ -1242,6 +1242,22 @@ def test_recycling_is_not_cycling_and_blood_vessels_are_not_shipping() -> None:
             "Looking back, my best year was the one in Leeds.",
             False,
         ),
+        ("Where do you see yourself in five years?", "Looking back on my years in retail.", False),
+        (
+            "Where do you see yourself in five years?",
+            "Reflecting on my time at Tesco, the best part was the team.",
+            False,
+        ),
+        (
+            "Where do you see yourself in five years?",
+            "Morning shifts at the depot, with weekends off.",
+            False,
+        ),
+        (
+            "Where do you see yourself in five years?",
+            "Leading a team on this floor. I want to finish the team-leader academy this year.",
+            False,  # another sentence states the goal: the fragment is not needed
+        ),
         ("Where do you see yourself in five years?", "Working in logistics taught me patience.", False),
         ("Where do you see yourself in five years?", "Managing people is what I enjoy most.", False),
         ("Where do you see yourself in five years?", "Running, mostly. I do a marathon a year.", False),
